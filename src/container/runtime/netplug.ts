@@ -1,0 +1,103 @@
+/**
+ * The container side of networking: calls the network module's setupNetwork/teardownNetwork
+ * (src/container/runtime/network.ts, loaded lazily so host/none containers never pay for it)
+ * and writes the generated /etc files into the container directory.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { hostname as osHostname } from 'node:os';
+import { join } from 'node:path';
+import { WharfError } from '../../core/errors.js';
+import type { ContainerRecord, NetworkSnapshot } from '../types.js';
+import { generateHostsFile, generateResolvConf } from './network/files.js';
+
+interface NetworkModule {
+  setupNetwork(opts: {
+    root: string;
+    containerId: string;
+    mode: 'bridge' | 'host' | 'none';
+    ports: unknown[];
+    exposeAll?: boolean;
+    exposedPorts?: string[];
+    hostname?: string;
+  }): Promise<NetworkSnapshot & { netnsPath?: string }>;
+  teardownNetwork(root: string, containerId: string): Promise<void>;
+}
+
+let mod: NetworkModule | undefined;
+export async function networkModule(): Promise<NetworkModule | undefined> {
+  if (mod) return mod;
+  try {
+    mod = (await import(new URL('./network.js', import.meta.url).href)) as NetworkModule;
+  } catch {
+    mod = undefined;
+  }
+  return mod;
+}
+
+export type NetMode = 'bridge' | 'host' | 'none';
+
+export function netMode(rec: ContainerRecord): NetMode {
+  const m = rec.HostConfig.NetworkMode;
+  return m === 'host' || m === 'none' ? m : 'bridge';
+}
+
+export interface NetSetup {
+  state?: NetworkSnapshot;
+  netnsPath?: string;
+  hostNetwork: boolean;
+  hostname: string;
+}
+
+/** Set up the network and write hosts/hostname/resolv.conf; returns what the spec needs. */
+export async function setupContainerNetwork(root: string, rec: ContainerRecord, dir: string): Promise<NetSetup> {
+  const mode = netMode(rec);
+  let state: (NetworkSnapshot & { netnsPath?: string }) | undefined;
+  const hostname = mode === 'host' ? osHostname() : rec.Config.Hostname;
+  if (mode !== 'host') {
+    const net = await networkModule();
+    if (!net) {
+      if (mode === 'bridge') throw new WharfError('UNSUPPORTED', 'bridge networking is not available in this build');
+    } else {
+      state = await net.setupNetwork({
+        root,
+        containerId: rec.Id,
+        mode,
+        ports: portMappings(rec),
+        exposeAll: rec.HostConfig.PublishAllPorts,
+        exposedPorts: Object.keys(rec.Config.ExposedPorts ?? {}),
+        hostname,
+      });
+    }
+  }
+  let hostResolv = '';
+  try {
+    hostResolv = readFileSync('/etc/resolv.conf', 'utf8');
+  } catch {
+    hostResolv = '';
+  }
+  let hostHosts: string | undefined;
+  if (mode === 'host') hostHosts = readFileSync('/etc/hosts', 'utf8');
+  writeFileSync(join(dir, 'hostname'), hostname + '\n');
+  writeFileSync(
+    join(dir, 'hosts'),
+    generateHostsFile({ hostname, ip: state?.ipAddress || undefined, domainname: rec.Config.Domainname || undefined, extraHosts: rec.HostConfig.ExtraHosts ?? [], hostHostsFile: hostHosts }),
+  );
+  writeFileSync(join(dir, 'resolv.conf'), generateResolvConf(hostResolv, mode));
+  return { state, netnsPath: state?.netnsPath, hostNetwork: mode === 'host', hostname };
+}
+
+/** PortBindings from the record, as the network module's PortMapping list. */
+function portMappings(rec: ContainerRecord): unknown[] {
+  const out: unknown[] = [];
+  for (const [key, binds] of Object.entries(rec.HostConfig.PortBindings ?? {})) {
+    const [port, proto = 'tcp'] = key.split('/');
+    for (const b of binds) out.push({ containerPort: Number(port), proto, hostIp: b.HostIp ?? '', hostPort: b.HostPort ?? '' });
+  }
+  return out;
+}
+
+export async function teardownContainerNetwork(root: string, rec: ContainerRecord): Promise<void> {
+  if (netMode(rec) === 'host') return;
+  const net = await networkModule();
+  if (net) await net.teardownNetwork(root, rec.Id);
+}

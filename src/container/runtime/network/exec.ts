@@ -1,0 +1,36 @@
+/**
+ * Running the host's network tools (ip, nft, iptables) and turning their failures into
+ * WharfErrors that carry the tool's own stderr line.
+ */
+import { execFile } from 'node:child_process';
+import { WharfError } from '../../../core/errors.js';
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run a command; never throws for a non-zero exit (see `mustRun`). */
+export function run(cmd: string, args: string[], input?: string): Promise<RunResult> {
+  return new Promise((resolve) => {
+    const child = execFile(cmd, args, { encoding: 'utf8', maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : 127) : 0;
+      resolve({ code, stdout, stderr: stderr || (err && code === 127 ? String(err.message) : '') });
+    });
+    if (input !== undefined) child.stdin?.end(input);
+  });
+}
+
+/** Run a command and throw on failure, unless its stderr matches `ignore`. */
+export async function mustRun(cmd: string, args: string[], opts: { input?: string; ignore?: RegExp } = {}) {
+  const res = await run(cmd, args, opts.input);
+  if (res.code !== 0 && !(opts.ignore && opts.ignore.test(res.stderr))) {
+    const detail = res.stderr.trim().split('\n')[0] ?? '';
+    throw new WharfError('INTERNAL', `${cmd} ${args.join(' ')}: ${detail || `exit status ${res.code}`}`);
+  }
+  return res;
+}
+
+/** Tolerated "already gone" errors of ip(8) and nft(8) during teardown. */
+export const GONE = /Cannot find device|No such file|does not exist|not found|No such process|Invalid argument/i;

@@ -1,0 +1,140 @@
+/**
+ * Spawn `runc run` in foreground mode for one container start, either with plain pipes
+ * (runc hands them straight to the container process) or under a pseudo-terminal owned by
+ * this process (node-pty; loaded only for TTY containers). Reports the container PID once
+ * runc has written its pid file, or the runtime's error if it exits first.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { WharfError } from '../../core/errors.js';
+import { runtimeArgs, runtimeErrorMessage } from './runc.js';
+
+export interface ContainerProcess {
+  /** Resolves with the container's init PID once running; rejects when the runtime failed to start it. */
+  started: Promise<number>;
+  /** Resolves with the exit code once runc (and so the container) has exited and output drained. */
+  exited: Promise<number>;
+  writeStdin(data: Buffer): void;
+  endStdin(): void;
+  resize(cols: number, rows: number): void;
+}
+
+export interface SpawnOptions {
+  runtime: string;
+  id: string;
+  bundle: string;
+  tty: boolean;
+  openStdin: boolean;
+  size?: { cols: number; rows: number };
+  onOutput: (stream: 'stdout' | 'stderr', data: Buffer) => void;
+}
+
+function runArgs(o: SpawnOptions, pidFile: string): string[] {
+  return [...runtimeArgs(o.runtime), 'run', '--bundle', o.bundle, '--pid-file', pidFile, o.id];
+}
+
+/** Poll for the pid file until it appears or `failed()` says the runtime is gone. */
+function waitPid(pidFile: string, failed: () => boolean): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    const tick = (delay: number) => {
+      if (existsSync(pidFile)) {
+        const pid = Number(readFileSync(pidFile, 'utf8').trim());
+        if (pid > 0) return resolve(pid);
+      }
+      if (failed()) return resolve(undefined);
+      setTimeout(() => tick(Math.min(delay * 2, 20)), delay);
+    };
+    tick(1);
+  });
+}
+
+export async function spawnContainer(o: SpawnOptions): Promise<ContainerProcess> {
+  const pidFile = join(o.bundle, 'init.pid');
+  rmSync(pidFile, { force: true });
+  return o.tty ? spawnPty(o, pidFile) : spawnPipes(o, pidFile);
+}
+
+function spawnPipes(o: SpawnOptions, pidFile: string): ContainerProcess {
+  const child = spawn(o.runtime, runArgs(o, pidFile), { stdio: [o.openStdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+  let exitCode: number | undefined;
+  let errText = '';
+  let pidSeen = false;
+  child.stdout!.on('data', (d: Buffer) => o.onOutput('stdout', d));
+  child.stderr!.on('data', (d: Buffer) => {
+    if (!pidSeen) errText += d.toString();
+    o.onOutput('stderr', d);
+  });
+  child.stdin?.on('error', () => undefined);
+  let spawnError: Error | undefined;
+  const exited = new Promise<number>((resolve) => {
+    child.on('error', (err) => {
+      spawnError = err;
+      exitCode = 125;
+      resolve(125);
+    });
+    child.on('close', (code, signal) => {
+      exitCode = code ?? (signal ? 128 + 9 : 1);
+      resolve(exitCode);
+    });
+  });
+  const started = waitPid(pidFile, () => exitCode !== undefined).then((pid) => {
+    if (pid) {
+      pidSeen = true;
+      return pid;
+    }
+    const msg = spawnError ? `${o.runtime}: ${spawnError.message}` : runtimeErrorMessage(errText) || `${o.runtime} exited with ${exitCode}`;
+    throw new WharfError('INTERNAL', msg, { exitCode: 125 });
+  });
+  return {
+    started,
+    exited,
+    writeStdin: (d) => void child.stdin?.write(d),
+    endStdin: () => void child.stdin?.end(),
+    resize: () => undefined,
+  };
+}
+
+async function spawnPty(o: SpawnOptions, pidFile: string): Promise<ContainerProcess> {
+  const pty = await import('node-pty');
+  const term = pty.spawn(o.runtime, runArgs(o, pidFile), {
+    name: 'xterm',
+    cols: o.size?.cols || 80,
+    rows: o.size?.rows || 24,
+    cwd: o.bundle,
+    env: process.env as Record<string, string>,
+  });
+  let exitCode: number | undefined;
+  let early = '';
+  let pidSeen = false;
+  term.onData((d) => {
+    if (!pidSeen) early += d;
+    o.onOutput('stdout', Buffer.from(d));
+  });
+  const exited = new Promise<number>((resolve) => {
+    term.onExit(({ exitCode: code, signal }) => {
+      exitCode = signal ? 128 + signal : code;
+      resolve(exitCode);
+    });
+  });
+  const started = waitPid(pidFile, () => exitCode !== undefined).then((pid) => {
+    if (pid) {
+      pidSeen = true;
+      return pid;
+    }
+    throw new WharfError('INTERNAL', runtimeErrorMessage(early) || `${o.runtime} exited with ${exitCode}`, { exitCode: 125 });
+  });
+  return {
+    started,
+    exited,
+    writeStdin: (d) => term.write(d),
+    endStdin: () => term.write('\x04'),
+    resize: (cols, rows) => {
+      try {
+        term.resize(Math.max(1, cols), Math.max(1, rows));
+      } catch {
+        /* already exited */
+      }
+    },
+  };
+}

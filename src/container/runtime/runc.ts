@@ -1,0 +1,65 @@
+/**
+ * The OCI runtime driver: runc (default) or crun, each with its own state dir under
+ * /run/wharf/ (tmpfs, so a reboot leaves no stale runtime state). Containers run in runc's
+ * foreground mode as a child of the monitor; this module covers the side commands.
+ */
+import { execFile } from 'node:child_process';
+import { WharfError } from '../../core/errors.js';
+
+export const RUNTIMES = ['runc', 'crun'] as const;
+
+export function runtimeArgs(runtime: string): string[] {
+  return ['--root', `/run/wharf/${runtime}`];
+}
+
+export function checkRuntime(runtime: string): void {
+  if (!(RUNTIMES as readonly string[]).includes(runtime)) {
+    throw new WharfError('INVALID_ARGUMENT', `unknown or invalid runtime name: ${runtime}`, { exitCode: 125 });
+  }
+}
+
+export function runtimeCmd(runtime: string, args: string[], timeoutMs = 30000): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(runtime, [...runtimeArgs(runtime), ...args], { timeout: timeoutMs, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1) : 0;
+      resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+    });
+  });
+}
+
+/** Send a signal to the container's init process. */
+export async function runtimeKill(runtime: string, id: string, signal: string): Promise<boolean> {
+  const r = await runtimeCmd(runtime, ['kill', id, signal]);
+  return r.code === 0;
+}
+
+/** Remove any runtime state left for a container (after a crash), ignoring "does not exist". */
+export async function runtimeDelete(runtime: string, id: string): Promise<void> {
+  await runtimeCmd(runtime, ['delete', '--force', id]);
+}
+
+/** PIDs (host namespace) of every process in the container. */
+export async function runtimePids(runtime: string, id: string): Promise<number[]> {
+  const r = await runtimeCmd(runtime, ['ps', '--format', 'json', id]);
+  if (r.code !== 0) throw new WharfError('CONFLICT', `Container ${id} is not running`);
+  return (JSON.parse(r.stdout || '[]') as number[]) ?? [];
+}
+
+/** runc's error text (its log lines are JSON or `level=error msg=...`) reduced to the message. */
+export function runtimeErrorMessage(stderr: string): string {
+  const lines = stderr.trim().split('\n').filter(Boolean);
+  const last = lines[lines.length - 1] ?? '';
+  const m = /msg="((?:[^"\\]|\\.)*)"/.exec(last);
+  const msg = m ? m[1]!.replace(/\\"/g, '"') : last.replace(/^(runc|crun)( run failed)?: /, '');
+  return msg;
+}
+
+/** Docker's signal names: `SIGTERM`, `TERM` or a number. */
+export function normalizeSignal(sig: string | undefined, fallback = 'SIGTERM'): string {
+  const s = (sig || fallback).toUpperCase();
+  if (/^\d+$/.test(s)) return s;
+  const name = s.startsWith('SIG') ? s : `SIG${s}`;
+  const known = ['SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGILL', 'SIGTRAP', 'SIGABRT', 'SIGBUS', 'SIGFPE', 'SIGKILL', 'SIGUSR1', 'SIGSEGV', 'SIGUSR2', 'SIGPIPE', 'SIGALRM', 'SIGTERM', 'SIGSTKFLT', 'SIGCHLD', 'SIGCONT', 'SIGSTOP', 'SIGTSTP', 'SIGTTIN', 'SIGTTOU', 'SIGURG', 'SIGXCPU', 'SIGXFSZ', 'SIGVTALRM', 'SIGPROF', 'SIGWINCH', 'SIGIO', 'SIGPWR', 'SIGSYS'];
+  if (!known.includes(name)) throw new WharfError('INVALID_ARGUMENT', `Invalid signal: ${sig}`);
+  return name;
+}

@@ -1,0 +1,116 @@
+/**
+ * The OCI runtime spec (bundle config.json) for a container: namespaces, the standard kernel
+ * filesystems, generated /etc files, Docker's default capabilities, masked and read-only paths,
+ * rlimits clamped to the host's hard limits and cgroup resources from the run flags.
+ */
+import { readFileSync } from 'node:fs';
+import type { MountPoint } from '../types.js';
+import type { ResolvedUser } from './user.js';
+
+export const DEFAULT_CAPS = [
+  'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_FSETID', 'CAP_FOWNER', 'CAP_MKNOD', 'CAP_NET_RAW', 'CAP_SETGID',
+  'CAP_SETUID', 'CAP_SETFCAP', 'CAP_SETPCAP', 'CAP_NET_BIND_SERVICE', 'CAP_SYS_CHROOT', 'CAP_KILL', 'CAP_AUDIT_WRITE',
+];
+
+const MASKED_PATHS = [
+  '/proc/asound', '/proc/acpi', '/proc/kcore', '/proc/keys', '/proc/latency_stats', '/proc/timer_list',
+  '/proc/timer_stats', '/proc/sched_debug', '/proc/scsi', '/sys/firmware',
+];
+const READONLY_PATHS = ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'];
+
+export interface SpecInput {
+  id: string;
+  rootfs: string;
+  args: string[];
+  env: string[];
+  cwd: string;
+  user: ResolvedUser;
+  terminal: boolean;
+  hostname: string;
+  /** Absolute network namespace path; undefined with `hostNetwork` or for a fresh empty netns. */
+  netnsPath?: string;
+  hostNetwork: boolean;
+  etcFiles: { hosts: string; hostname: string; resolvConf: string };
+  mounts: MountPoint[];
+  memory: number;
+  nanoCpus: number;
+  pidsLimit: number | null;
+}
+
+/** The host's hard limit for a resource, from /proc/self/limits (Infinity when unlimited). */
+export function hostHardLimit(label: string): number {
+  for (const line of readFileSync('/proc/self/limits', 'utf8').split('\n')) {
+    if (!line.startsWith(label)) continue;
+    const hard = line.slice(label.length).trim().split(/\s+/)[1];
+    return hard === 'unlimited' || hard === undefined ? Infinity : Number(hard);
+  }
+  return Infinity;
+}
+
+const bind = (destination: string, source: string, ro = false) => ({
+  destination,
+  type: 'bind',
+  source,
+  options: ['rbind', 'rprivate', ro ? 'ro' : 'rw'],
+});
+
+export function buildSpec(i: SpecInput): Record<string, unknown> {
+  const nofile = Math.min(1048576, hostHardLimit('Max open files'));
+  const namespaces: Record<string, string>[] = [{ type: 'pid' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }];
+  if (!i.hostNetwork) namespaces.push(i.netnsPath ? { type: 'network', path: i.netnsPath } : { type: 'network' });
+  const mounts: Record<string, unknown>[] = [
+    { destination: '/proc', type: 'proc', source: 'proc', options: ['nosuid', 'noexec', 'nodev'] },
+    { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
+    { destination: '/dev/pts', type: 'devpts', source: 'devpts', options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620', 'gid=5'] },
+    { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro'] },
+    { destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options: ['ro', 'nosuid', 'noexec', 'nodev'] },
+    { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
+    { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=67108864'] },
+  ];
+  const userDests = new Set(i.mounts.map((m) => m.Destination));
+  for (const [dest, src] of [
+    ['/etc/resolv.conf', i.etcFiles.resolvConf],
+    ['/etc/hostname', i.etcFiles.hostname],
+    ['/etc/hosts', i.etcFiles.hosts],
+  ] as const) {
+    if (!userDests.has(dest)) mounts.push(bind(dest, src));
+  }
+  for (const m of i.mounts) mounts.push(bind(m.Destination, m.Source, !m.RW));
+
+  const resources: Record<string, unknown> = {
+    devices: [
+      { allow: false, access: 'rwm' },
+      ...[[1, 3], [1, 5], [1, 7], [1, 8], [1, 9], [5, 0], [5, 1], [5, 2]].map(([major, minor]) => ({ allow: true, type: 'c', major, minor, access: 'rwm' })),
+      { allow: true, type: 'c', major: 136, access: 'rwm' },
+      { allow: true, type: 'c', major: 10, minor: 200, access: 'rwm' },
+    ],
+  };
+  if (i.memory > 0) resources.memory = { limit: i.memory, swap: i.memory * 2 };
+  if (i.nanoCpus > 0) resources.cpu = { quota: Math.round((i.nanoCpus / 1e9) * 100000), period: 100000 };
+  if (i.pidsLimit && i.pidsLimit > 0) resources.pids = { limit: i.pidsLimit };
+
+  return {
+    ociVersion: '1.0.2-dev',
+    process: {
+      terminal: i.terminal,
+      user: { uid: i.user.uid, gid: i.user.gid, ...(i.user.additionalGids.length ? { additionalGids: i.user.additionalGids } : {}) },
+      args: i.args,
+      env: i.env,
+      cwd: i.cwd || '/',
+      capabilities: { bounding: DEFAULT_CAPS, effective: DEFAULT_CAPS, permitted: DEFAULT_CAPS },
+      rlimits: [{ type: 'RLIMIT_NOFILE', hard: nofile, soft: nofile }],
+      noNewPrivileges: false,
+      oomScoreAdj: 0,
+    },
+    root: { path: i.rootfs, readonly: false },
+    hostname: i.hostname,
+    mounts,
+    linux: {
+      resources,
+      cgroupsPath: `/wharf/${i.id}`,
+      namespaces,
+      maskedPaths: MASKED_PATHS,
+      readonlyPaths: READONLY_PATHS,
+    },
+  };
+}

@@ -1,0 +1,61 @@
+/**
+ * Resolve `-u user[:group]` (names or numbers) against the image's /etc/passwd and /etc/group,
+ * the way Docker does: names must exist, numbers need not; supplementary groups come from
+ * /etc/group memberships; HOME comes from the passwd entry.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { WharfError } from '../../core/errors.js';
+
+export interface ResolvedUser {
+  uid: number;
+  gid: number;
+  additionalGids: number[];
+  home: string;
+}
+
+function readTable(rootfs: string, file: string): string[][] {
+  try {
+    return readFileSync(join(rootfs, 'etc', file), 'utf8')
+      .split('\n')
+      .filter((l) => l && !l.startsWith('#'))
+      .map((l) => l.split(':'));
+  } catch {
+    return [];
+  }
+}
+
+const isNum = (s: string) => /^\d+$/.test(s);
+
+export function resolveUser(rootfs: string, spec: string | undefined): ResolvedUser {
+  const [userPart = '', groupPart] = (spec || '').split(':', 2);
+  const passwd = readTable(rootfs, 'passwd');
+  const groups = readTable(rootfs, 'group');
+  let uid = 0;
+  let gid = 0;
+  let home = '/';
+  let name = 'root';
+  const user = userPart || 'root';
+  const entry = passwd.find((p) => (isNum(user) ? p[2] === user : p[0] === user));
+  if (entry) {
+    uid = Number(entry[2]);
+    gid = Number(entry[3]);
+    home = entry[5] || '/';
+    name = entry[0]!;
+  } else if (isNum(user)) {
+    uid = Number(user);
+    name = '';
+  } else {
+    throw new WharfError('INVALID_ARGUMENT', `unable to find user ${user}: no matching entries in passwd file`, { exitCode: 126 });
+  }
+  if (groupPart !== undefined && groupPart !== '') {
+    const g = groups.find((e) => (isNum(groupPart) ? e[2] === groupPart : e[0] === groupPart));
+    if (g) gid = Number(g[2]);
+    else if (isNum(groupPart)) gid = Number(groupPart);
+    else throw new WharfError('INVALID_ARGUMENT', `unable to find group ${groupPart}: no matching entries in group file`, { exitCode: 126 });
+  }
+  const additionalGids = name
+    ? groups.filter((g) => (g[3] ?? '').split(',').includes(name) && Number(g[2]) !== gid).map((g) => Number(g[2]))
+    : [];
+  return { uid, gid, additionalGids, home };
+}

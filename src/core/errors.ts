@@ -1,0 +1,69 @@
+/**
+ * Typed errors. Every failure carries a stable `code` (for programs), an `httpStatus`
+ * (for the API edge) and an optional `hint`; the CLI prints `message` on one line.
+ */
+export type ErrorCode =
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'INVALID_ARGUMENT'
+  | 'INVALID_REFERENCE'
+  | 'DIGEST_MISMATCH'
+  | 'CORRUPT'
+  | 'UNAUTHORIZED'
+  | 'DENIED'
+  | 'UNAVAILABLE'
+  | 'UNSUPPORTED'
+  | 'INTERNAL';
+
+const statusByCode: Record<ErrorCode, number> = {
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  INVALID_ARGUMENT: 400,
+  INVALID_REFERENCE: 400,
+  DIGEST_MISMATCH: 400,
+  CORRUPT: 400,
+  UNAUTHORIZED: 401,
+  DENIED: 403,
+  UNAVAILABLE: 503,
+  UNSUPPORTED: 501,
+  INTERNAL: 500,
+};
+
+export interface ErrorOptions {
+  hint?: string;
+  cause?: unknown;
+  /** Process exit code the CLI should use (Docker uses 1 for most errors, 125 for run failures). */
+  exitCode?: number;
+}
+
+export class WharfError extends Error {
+  readonly code: ErrorCode;
+  readonly httpStatus: number;
+  readonly hint?: string;
+  readonly exitCode: number;
+
+  constructor(code: ErrorCode, message: string, options: ErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'WharfError';
+    this.code = code;
+    this.httpStatus = statusByCode[code];
+    this.hint = options.hint;
+    this.exitCode = options.exitCode ?? 1;
+  }
+}
+
+export const notFound = (message: string, options?: ErrorOptions) => new WharfError('NOT_FOUND', message, options);
+export const conflict = (message: string, options?: ErrorOptions) => new WharfError('CONFLICT', message, options);
+export const invalidArgument = (message: string, options?: ErrorOptions) =>
+  new WharfError('INVALID_ARGUMENT', message, options);
+export const corrupt = (message: string, options?: ErrorOptions) => new WharfError('CORRUPT', message, options);
+
+export function isWharfError(err: unknown, code?: ErrorCode): err is WharfError {
+  return err instanceof WharfError && (code === undefined || err.code === code);
+}
+
+/** One line for a human: the message, never a stack. */
+export function errorLine(err: unknown): string {
+  if (err instanceof Error) return err.message.split('\n')[0] ?? String(err);
+  return String(err);
+}

@@ -1,0 +1,63 @@
+/** Human-readable sizes and durations, matching Docker's go-units output. */
+
+const decimalUnits = ['B', 'kB', 'MB', 'GB', 'TB', 'PB', 'EB', 'ZB', 'YB'];
+
+/** Go's `%.<p>g` for the magnitudes used here (always < 1000 after scaling). */
+function formatG(value: number, precision: number): string {
+  if (value === 0) return '0';
+  let s = value.toPrecision(precision);
+  if (s.includes('e')) return s;
+  if (s.includes('.')) s = s.replace(/\.?0+$/, '');
+  return s;
+}
+
+/** go-units HumanSizeWithPrecision: decimal (1000-based) units. */
+export function humanSize(bytes: number, precision = 4): string {
+  let size = bytes;
+  let i = 0;
+  while (size >= 1000 && i < decimalUnits.length - 1) {
+    size /= 1000;
+    i++;
+  }
+  return formatG(size, precision) + decimalUnits[i];
+}
+
+/** go-units HumanDuration. */
+export function humanDuration(ms: number): string {
+  const seconds = Math.floor(ms / 1000);
+  if (seconds < 1) return 'Less than a second';
+  if (seconds === 1) return '1 second';
+  if (seconds < 60) return `${seconds} seconds`;
+  const minutes = Math.floor(ms / 60000);
+  if (minutes === 1) return 'About a minute';
+  if (minutes < 60) return `${minutes} minutes`;
+  const hours = Math.floor(ms / 3600000 + 0.5);
+  if (hours === 1) return 'About an hour';
+  if (hours < 48) return `${hours} hours`;
+  if (hours < 24 * 7 * 2) return `${Math.floor(hours / 24)} days`;
+  if (hours < 24 * 30 * 2) return `${Math.floor(hours / 24 / 7)} weeks`;
+  if (hours < 24 * 365 * 2) return `${Math.floor(hours / 24 / 30)} months`;
+  return `${Math.floor(hours / 24 / 365)} years`;
+}
+
+export function timeAgo(iso: string | Date, now = Date.now()): string {
+  const t = typeof iso === 'string' ? Date.parse(iso) : iso.getTime();
+  return `${humanDuration(now - t)} ago`;
+}
+
+/** Parse a Docker size string (`512m`, `1g`, `100k`, plain bytes) into bytes, binary units as docker run does. */
+export function parseRamSize(spec: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([kmgtp]?)i?b?$/i.exec(spec.trim());
+  if (!m) throw new Error(`invalid size: '${spec}'`);
+  const mult: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4, p: 1024 ** 5 };
+  return Math.floor(parseFloat(m[1]!) * mult[m[2]!.toLowerCase()]!);
+}
+
+/**
+ * Go's RFC3339Nano as Docker prints times: trailing zeros of the fraction dropped,
+ * `Z` for UTC. JS dates carry milliseconds, so we keep what we have.
+ */
+export function rfc3339Nano(date: Date | string): string {
+  if (typeof date === 'string') return date;
+  return date.toISOString().replace(/\.?0+Z$/, 'Z').replace(/\.Z$/, 'Z');
+}

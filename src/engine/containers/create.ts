@@ -1,0 +1,178 @@
+/**
+ * `create`: merge the image config with the run flags by Docker's rules, reserve the name,
+ * prepare the snapshot and volumes, and write the container record (state `created`).
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync } from 'node:fs';
+import { isWharfError, WharfError } from '../../core/errors.js';
+import type { Engine } from '../engine.js';
+import type { ContainerConfig } from '../../image/types.js';
+import { configuredDriver, snapshotter } from '../../snapshot/snapshotter.js';
+import { randomName, validateName } from '../../container/names.js';
+import { ContainerStore } from '../../container/store.js';
+import { emptyState, type ContainerRecord, type HostConfig, type MountPoint, type PortBinding, type RestartPolicy } from '../../container/types.js';
+import { VolumeStore } from '../../container/volumes.js';
+import { checkRuntime } from '../../container/runtime/runc.js';
+import { mergeEnv } from '../../container/runtime/prepare.js';
+import type { VolumeSpec } from './volumes-spec.js';
+
+export interface CreateOptions {
+  image: string;
+  name?: string;
+  cmd?: string[];
+  /** `--entrypoint`: undefined keeps the image's, '' clears it. */
+  entrypoint?: string;
+  env?: string[];
+  workdir?: string;
+  user?: string;
+  tty?: boolean;
+  openStdin?: boolean;
+  stdinOnce?: boolean;
+  attach?: { stdin: boolean; stdout: boolean; stderr: boolean };
+  hostname?: string;
+  labels?: Record<string, string>;
+  exposedPorts?: string[];
+  portBindings?: Record<string, PortBinding[]>;
+  publishAll?: boolean;
+  volumes?: VolumeSpec[];
+  restart?: RestartPolicy;
+  autoRemove?: boolean;
+  stopSignal?: string;
+  stopTimeout?: number;
+  healthcheck?: ContainerConfig['Healthcheck'];
+  network?: string;
+  memory?: number;
+  nanoCpus?: number;
+  pidsLimit?: number;
+  runtime?: string;
+  storageDriver?: string;
+  logOpts?: Record<string, string>;
+  extraHosts?: string[];
+}
+
+function mergeHealth(image: ContainerConfig['Healthcheck'], user: ContainerConfig['Healthcheck']): ContainerConfig['Healthcheck'] {
+  if (!user) return image;
+  if (!image || user.Test?.length) return { ...image, ...user };
+  return { ...image, ...Object.fromEntries(Object.entries(user).filter(([, v]) => v)) };
+}
+
+export async function createContainer(engine: Engine, o: CreateOptions): Promise<ContainerRecord> {
+  const runtime = o.runtime || 'runc';
+  checkRuntime(runtime);
+  const network = o.network || 'default';
+  if (!['default', 'bridge', 'host', 'none'].includes(network)) {
+    throw new WharfError('NOT_FOUND', `network ${network} not found`, { exitCode: 125 });
+  }
+  const image = engine.images.get(o.image);
+  const ic = image.config.config ?? {};
+  const store = new ContainerStore(engine.root);
+  const id = randomBytes(32).toString('hex');
+
+  let entrypoint = o.entrypoint === undefined ? (ic.Entrypoint ?? []) : o.entrypoint ? [o.entrypoint] : [];
+  let cmd = o.cmd?.length ? o.cmd : o.entrypoint !== undefined ? [] : (ic.Cmd ?? []);
+  if (!entrypoint) entrypoint = [];
+  if (!cmd) cmd = [];
+  const argv = [...entrypoint, ...cmd];
+  if (!argv.length) throw new WharfError('INVALID_ARGUMENT', 'No command specified', { exitCode: 125 });
+
+  const exposed: Record<string, object> = { ...(ic.ExposedPorts ?? {}) };
+  for (const p of [...(o.exposedPorts ?? []), ...Object.keys(o.portBindings ?? {})]) exposed[p] = {};
+  const imageVolumes = { ...(ic.Volumes ?? {}) };
+  const volumes = new VolumeStore(engine.root);
+  const mounts: MountPoint[] = [];
+  const binds: string[] = [];
+  for (const v of o.volumes ?? []) {
+    if (v.type === 'bind') {
+      if (!existsSync(v.source)) mkdirSync(v.source, { recursive: true });
+      mounts.push({ Type: 'bind', Source: v.source, Destination: v.destination, Mode: v.mode, RW: !v.readOnly, Propagation: 'rprivate' });
+      binds.push(`${v.source}:${v.destination}${v.mode ? `:${v.mode}` : ''}`);
+    } else {
+      const vol = volumes.create(v.source || undefined, {}, !v.source);
+      mounts.push({ Type: 'volume', Name: vol.Name, Source: vol.Mountpoint, Destination: v.destination, Driver: 'local', Mode: v.mode || 'z', RW: !v.readOnly, Propagation: '' });
+      if (v.source) binds.push(`${v.source}:${v.destination}${v.mode ? `:${v.mode}` : ''}`);
+    }
+    delete imageVolumes[v.destination];
+  }
+  for (const dest of Object.keys(imageVolumes)) {
+    const vol = volumes.create(undefined, {}, true);
+    mounts.push({ Type: 'volume', Name: vol.Name, Source: vol.Mountpoint, Destination: dest, Driver: 'local', Mode: '', RW: true, Propagation: '' });
+  }
+
+  const config: ContainerRecord['Config'] = {
+    Hostname: o.hostname || id.slice(0, 12),
+    Domainname: '',
+    User: o.user ?? ic.User ?? '',
+    AttachStdin: o.attach?.stdin ?? false,
+    AttachStdout: o.attach?.stdout ?? false,
+    AttachStderr: o.attach?.stderr ?? false,
+    ...(Object.keys(exposed).length ? { ExposedPorts: exposed } : {}),
+    Tty: !!o.tty,
+    OpenStdin: !!o.openStdin,
+    StdinOnce: !!o.stdinOnce,
+    Env: mergeEnv(ic.Env ?? [], o.env ?? []),
+    Cmd: cmd.length ? cmd : null,
+    ...(mergeHealth(ic.Healthcheck, o.healthcheck) ? { Healthcheck: mergeHealth(ic.Healthcheck, o.healthcheck) } : {}),
+    Image: o.image,
+    Volumes: Object.keys(ic.Volumes ?? {}).length || mounts.some((m) => m.Type === 'volume') ? Object.fromEntries(mounts.filter((m) => m.Type === 'volume').map((m) => [m.Destination, {}])) : null,
+    WorkingDir: o.workdir ?? ic.WorkingDir ?? '',
+    Entrypoint: entrypoint.length ? entrypoint : null,
+    OnBuild: ic.OnBuild ?? null,
+    Labels: { ...(ic.Labels ?? {}), ...(o.labels ?? {}) },
+    ...(o.stopSignal || ic.StopSignal ? { StopSignal: o.stopSignal || ic.StopSignal } : {}),
+    ...(o.stopTimeout !== undefined ? { StopTimeout: o.stopTimeout } : {}),
+  };
+  const hostConfig: HostConfig = {
+    Binds: binds.length ? binds : null,
+    NetworkMode: network,
+    PortBindings: o.portBindings ?? {},
+    RestartPolicy: o.restart ?? { Name: 'no', MaximumRetryCount: 0 },
+    AutoRemove: !!o.autoRemove,
+    PublishAllPorts: !!o.publishAll,
+    Memory: o.memory ?? 0,
+    NanoCpus: o.nanoCpus ?? 0,
+    PidsLimit: o.pidsLimit ?? null,
+    Runtime: runtime,
+    LogConfig: { Type: 'json-file', Config: o.logOpts ?? {} },
+    ExtraHosts: o.extraHosts?.length ? o.extraHosts : null,
+  };
+
+  let name = o.name ? validateName(o.name) : '';
+  if (name) store.reserveName(name, id);
+  else {
+    for (let i = 0; ; i++) {
+      name = randomName(i > 5 ? 1 : 0);
+      try {
+        store.reserveName(name, id);
+        break;
+      } catch (err) {
+        if (!isWharfError(err, 'CONFLICT') || i > 20) throw err;
+      }
+    }
+  }
+  const driver = configuredDriver(o.storageDriver || process.env.WHARF_STORAGE_DRIVER);
+  const rec: ContainerRecord = {
+    Id: id,
+    Name: name,
+    Created: new Date().toISOString(),
+    Path: argv[0]!,
+    Args: argv.slice(1),
+    Image: image.id,
+    ImageRef: o.image,
+    Driver: driver,
+    Config: config,
+    HostConfig: hostConfig,
+    Mounts: mounts,
+    Layers: engine.images.layerChain(image.id),
+  };
+  try {
+    await snapshotter(engine.root, driver).prepare(id, rec.Layers);
+    store.writeRecord(rec);
+    store.writeState(id, emptyState());
+  } catch (err) {
+    await snapshotter(engine.root, driver).remove(id).catch(() => undefined);
+    store.remove(id);
+    store.releaseName(name, id);
+    throw err;
+  }
+  return rec;
+}

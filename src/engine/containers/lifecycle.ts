@@ -1,0 +1,120 @@
+/**
+ * Lifecycle of existing containers: start (through a detached monitor, or in this process for
+ * a plain foreground run), stop, kill, restart, wait and remove, with Docker's messages.
+ */
+import { WharfError } from '../../core/errors.js';
+import { ContainerStore } from '../../container/store.js';
+import type { ContainerRecord } from '../../container/types.js';
+import { controlRequest } from '../../container/runtime/control.js';
+import { normalizeSignal, runtimeKill } from '../../container/runtime/runc.js';
+import { removeContainerFiles } from '../../container/runtime/remove.js';
+import { Runner, type LocalIO } from '../../container/runtime/runner.js';
+import { spawnMonitor, type MonitorOptions } from './monitor.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Start a created/exited container under a detached monitor; resolves once it runs. */
+export async function startDetached(root: string, ref: string, o: MonitorOptions = {}): Promise<ContainerRecord> {
+  const store = new ContainerStore(root);
+  const rec = store.get(ref);
+  const st = store.state(rec.Id);
+  if (st.Running) return rec;
+  const { event } = await spawnMonitor(root, store.dir(rec.Id), rec.Id, o);
+  if (event.event === 'error') throw new WharfError('INTERNAL', event.message ?? 'start failed', { exitCode: event.exitCode ?? 125 });
+  return rec;
+}
+
+/** Run a container with this process as its monitor; resolves with the exit code. */
+export async function runInProcess(root: string, id: string, io: LocalIO): Promise<number> {
+  const runner = new Runner(root, id, { local: io });
+  await runner.listen();
+  const onSignal = (sig: NodeJS.Signals) => void runner.kill(sig).catch(() => undefined);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    try {
+      await runner.start(true);
+    } catch (err) {
+      await runner.finishFailed();
+      throw err;
+    }
+    return await runner.supervise();
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+/** Wait until the container's monitor has gone (state settled). */
+async function waitSettled(store: ContainerStore, id: string, timeoutMs = 30000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    const s = store.state(id);
+    if (!s.Running && !s.Restarting && !s.MonitorPid) return;
+    await sleep(20);
+  }
+}
+
+export async function stopContainer(root: string, ref: string, timeout?: number, signal?: string): Promise<void> {
+  const store = new ContainerStore(root);
+  const rec = store.get(ref);
+  const st = store.state(rec.Id);
+  if (!st.Running && !st.Restarting) return;
+  try {
+    await controlRequest(rec.Id, { op: 'stop', timeout, signal });
+  } catch {
+    await runtimeKill(rec.HostConfig.Runtime || 'runc', rec.Id, 'SIGKILL');
+  }
+  await waitSettled(store, rec.Id);
+}
+
+export async function killContainer(root: string, ref: string, signal = 'SIGKILL'): Promise<void> {
+  const store = new ContainerStore(root);
+  const rec = store.get(ref);
+  const sig = normalizeSignal(signal, 'SIGKILL');
+  const st = store.state(rec.Id);
+  if (!st.Running && !st.Restarting) {
+    throw new WharfError('CONFLICT', `Cannot kill container: ${ref}: Container ${rec.Id} is not running`);
+  }
+  await controlRequest(rec.Id, { op: 'kill', signal: sig });
+  if (sig === 'SIGKILL') await waitSettled(store, rec.Id, 5000);
+}
+
+export async function restartContainer(root: string, ref: string, timeout?: number): Promise<void> {
+  await stopContainer(root, ref, timeout);
+  await startDetached(root, ref);
+}
+
+export async function waitContainer(root: string, ref: string): Promise<number> {
+  const store = new ContainerStore(root);
+  const rec = store.get(ref);
+  for (;;) {
+    const st = store.state(rec.Id);
+    if (!st.Running && !st.Restarting && !st.MonitorPid) return st.ExitCode;
+    try {
+      const ev = await controlRequest(rec.Id, { op: 'wait' });
+      if (ev.event === 'exit') {
+        await waitSettled(store, rec.Id, 5000);
+        return ev.exitCode ?? store.state(rec.Id).ExitCode;
+      }
+    } catch {
+      await sleep(50);
+    }
+  }
+}
+
+export async function removeContainer(root: string, ref: string, o: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
+  const store = new ContainerStore(root);
+  const rec = store.get(ref);
+  const st = store.state(rec.Id);
+  if (st.Running || st.Restarting) {
+    if (!o.force) {
+      throw new WharfError(
+        'CONFLICT',
+        `You cannot remove a running container ${rec.Id}. Stop the container before attempting removal or force remove`,
+      );
+    }
+    await stopContainer(root, rec.Id, 0, 'SIGKILL');
+  }
+  await removeContainerFiles(root, rec, { volumes: !!o.volumes });
+}

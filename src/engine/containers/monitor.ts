@@ -1,0 +1,44 @@
+/** Start the detached per-container monitor and read its one-line handshake. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { openSync, closeSync } from 'node:fs';
+import { extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { WharfError } from '../../core/errors.js';
+import type { ControlEvent } from '../../container/runtime/control.js';
+
+const self = fileURLToPath(import.meta.url);
+const monitorPath = fileURLToPath(new URL(`../../container/runtime/monitor-main${extname(self)}`, import.meta.url));
+
+export interface MonitorOptions {
+  waitAttach?: boolean;
+  size?: { cols: number; rows: number };
+}
+
+export function spawnMonitor(root: string, dir: string, id: string, o: MonitorOptions = {}): Promise<{ event: ControlEvent; child: ChildProcess }> {
+  const args = [...process.execArgv, '--max-semi-space-size=1', '--max-old-space-size=48', monitorPath, root, id];
+  if (o.waitAttach) args.push('--wait-attach');
+  if (o.size) args.push('--cols', String(o.size.cols), '--rows', String(o.size.rows));
+  const log = openSync(join(dir, 'monitor.log'), 'a');
+  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', 'pipe', log], cwd: '/' });
+  closeSync(log);
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    const onData = (d: Buffer) => {
+      buf += d.toString();
+      const nl = buf.indexOf('\n');
+      if (nl < 0) return;
+      child.stdout!.off('data', onData);
+      child.stdout!.destroy();
+      child.unref();
+      try {
+        resolve({ event: JSON.parse(buf.slice(0, nl)) as ControlEvent, child });
+      } catch (err) {
+        reject(err);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.on('exit', (code) => {
+      if (!buf.includes('\n')) reject(new WharfError('INTERNAL', `container monitor exited (${code}); see ${join(dir, 'monitor.log')}`));
+    });
+  });
+}

@@ -1,0 +1,96 @@
+/**
+ * Test fixtures for the registry server: a registry on 127.0.0.1:random port over a temp root,
+ * and small helpers that push blobs and manifests the way clients do.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { digestOf, type Digest } from '../../src/core/digest.js';
+import { MediaType } from '../../src/core/mediatypes.js';
+import { defaultConfig, type RegistryConfig } from '../../src/registry/server/config.js';
+import { createRegistryServer, type RunningRegistry } from '../../src/registry/server/server.js';
+
+export interface TestRegistry extends RunningRegistry {
+  root: string;
+  dir: string;
+  logs: string[];
+  stop(): Promise<void>;
+}
+
+export function tempDir(prefix = 'wharf-rs-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export async function startRegistry(overrides: Partial<RegistryConfig> = {}, dir = tempDir()): Promise<TestRegistry> {
+  const root = overrides.root ?? join(dir, 'root');
+  const logs: string[] = [];
+  const running = await createRegistryServer({ ...defaultConfig(), addr: '127.0.0.1:0', ...overrides, root }, { log: (l) => logs.push(l) });
+  return {
+    ...running,
+    root,
+    dir,
+    logs,
+    async stop() {
+      await running.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export type Headers = Record<string, string>;
+
+export async function pushBlob(url: string, name: string, data: Buffer, headers: Headers = {}): Promise<Digest> {
+  const digest = digestOf(data);
+  const res = await fetch(`${url}/v2/${name}/blobs/uploads/?digest=${digest}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/octet-stream', ...headers },
+    body: data,
+  });
+  if (res.status !== 201) throw new Error(`push blob: ${res.status} ${await res.text()}`);
+  return digest;
+}
+
+export interface PushedImage {
+  manifest: Buffer;
+  digest: Digest;
+  config: Digest;
+  layer: Digest;
+}
+
+export function imageManifest(config: { digest: Digest; size: number }, layers: { digest: Digest; size: number }[], extra: Record<string, unknown> = {}): Buffer {
+  return Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: MediaType.ociManifest,
+      config: { mediaType: MediaType.ociConfig, ...config },
+      layers: layers.map((l) => ({ mediaType: MediaType.ociLayerGzip, ...l })),
+      ...extra,
+    }),
+  );
+}
+
+export async function putManifest(url: string, name: string, ref: string, body: Buffer, mediaType: string = MediaType.ociManifest, headers: Headers = {}): Promise<Response> {
+  return fetch(`${url}/v2/${name}/manifests/${ref}`, { method: 'PUT', headers: { 'Content-Type': mediaType, ...headers }, body });
+}
+
+/** Push a one-layer image with random content; returns its digests. */
+export async function pushImage(url: string, name: string, tag: string, headers: Headers = {}): Promise<PushedImage> {
+  const configBody = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', created: new Date().toISOString(), rootfs: { type: 'layers', diff_ids: [] }, nonce: Math.random() }));
+  const layerBody = Buffer.from(`layer ${Math.random()}`);
+  const config = await pushBlob(url, name, configBody, headers);
+  const layer = await pushBlob(url, name, layerBody, headers);
+  const manifest = imageManifest({ digest: config, size: configBody.length }, [{ digest: layer, size: layerBody.length }]);
+  const res = await putManifest(url, name, tag, manifest, MediaType.ociManifest, headers);
+  if (res.status !== 201) throw new Error(`push manifest: ${res.status} ${await res.text()}`);
+  return { manifest, digest: digestOf(manifest), config, layer };
+}
+
+export function hasCommand(cmd: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
+}
+
+export async function errorCode(res: Response): Promise<string | undefined> {
+  const body = (await res.json()) as { errors?: { code: string }[] };
+  return body.errors?.[0]?.code;
+}
