@@ -3,7 +3,7 @@
  *
  * Hand-written rather than taken from node-tar or tar-stream: layers need binary-safe PAX
  * values (`SCHILY.xattr.security.capability` is raw bytes), device entries and byte-exact
- * deterministic output, which those libraries do not give (see docs/DESIGN.md).
+ * deterministic output, which those libraries do not give (see the design guide).
  */
 import { corrupt } from '../core/errors.js';
 

@@ -6,6 +6,7 @@ import { registerImageRemoveCommands } from './image-rm.js';
 import { registerImageIoCommands } from './image-io.js';
 import { registerInspectCommand } from './inspect.js';
 import { registerSystemCommands } from './system.js';
+import { registerLoginCommands } from './login.js';
 
 export function registerCommands(program: Command, ctx: CliContext): void {
   const image = program.command('image').description('Manage images');
@@ -14,4 +15,5 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerImageIoCommands(program, image, ctx);
   registerInspectCommand(program, ctx);
   registerSystemCommands(program, ctx);
+  registerLoginCommands(program);
 }

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs what wharf needs on a fresh Debian 12 machine (idempotent), then builds it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian packages: the runtime (runc), base-image material (busybox-static), fast
+# (de)compressors, networking tools, and the real peers interop tests run against.
+packages=(busybox-static runc pigz zstd xz-utils bzip2 tar iproute2 nftables iptables tmux attr
+          docker.io docker-registry skopeo apache2-utils curl)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "setup: missing Debian packages (${missing[*]}); run as root or install them" >&2
+    exit 1
+  fi
+  echo "setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq -o DPkg::Lock::Timeout=600 "${missing[@]}" >/dev/null
+fi
+
+# npm packages (better-sqlite3 builds from source when its prebuilt download is refused).
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+npm run --silent build

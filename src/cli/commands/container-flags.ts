@@ -1,0 +1,219 @@
+/**
+ * `run`/`create` flags: commander option definitions shared by both commands and their
+ * translation into CreateOptions, with Docker's client-side validation messages.
+ */
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { parseRamSize } from '../../core/units.js';
+import { WharfError } from '../../core/errors.js';
+import { collect } from '../output.js';
+import type { CreateOptions } from '../../engine/containers/create.js';
+import { parseVolumeSpec } from '../../engine/containers/volumes-spec.js';
+import { parsePortSpec } from '../../container/runtime/network/ports.js';
+import type { PortBinding, RestartPolicy } from '../../container/types.js';
+
+export interface RunFlags {
+  interactive?: boolean;
+  tty?: boolean;
+  detach?: boolean;
+  rm?: boolean;
+  name?: string;
+  env?: string[];
+  envFile?: string[];
+  entrypoint?: string;
+  workdir?: string;
+  user?: string;
+  volume?: string[];
+  publish?: string[];
+  publishAll?: boolean;
+  expose?: string[];
+  restart?: string;
+  stopSignal?: string;
+  stopTimeout?: string;
+  healthCmd?: string;
+  healthInterval?: string;
+  healthTimeout?: string;
+  healthRetries?: string;
+  healthStartPeriod?: string;
+  noHealthcheck?: boolean;
+  hostname?: string;
+  label?: string[];
+  network?: string;
+  memory?: string;
+  cpus?: string;
+  pidsLimit?: string;
+  runtime?: string;
+  logOpt?: string[];
+  addHost?: string[];
+}
+
+export function defineRunFlags(cmd: Command): Command {
+  return cmd
+    .option('-i, --interactive', 'Keep STDIN open even if not attached')
+    .option('-t, --tty', 'Allocate a pseudo-TTY')
+    .option('--name <string>', 'Assign a name to the container')
+    .option('-e, --env <list>', 'Set environment variables', collect)
+    .option('--env-file <list>', 'Read in a file of environment variables', collect)
+    .option('--entrypoint <string>', 'Overwrite the default ENTRYPOINT of the image')
+    .option('-w, --workdir <string>', 'Working directory inside the container')
+    .option('-u, --user <string>', 'Username or UID (format: <name|uid>[:<group|gid>])')
+    .option('-v, --volume <list>', 'Bind mount a volume', collect)
+    .option('-p, --publish <list>', "Publish a container's port(s) to the host", collect)
+    .option('-P, --publish-all', 'Publish all exposed ports to random ports')
+    .option('--expose <list>', 'Expose a port or a range of ports', collect)
+    .option('--restart <string>', 'Restart policy to apply when a container exits', 'no')
+    .option('--stop-signal <string>', 'Signal to stop a container')
+    .option('--stop-timeout <int>', 'Timeout (in seconds) to stop a container')
+    .option('--health-cmd <string>', 'Command to run to check health')
+    .option('--health-interval <duration>', 'Time between running the check (ms|s|m|h)')
+    .option('--health-timeout <duration>', 'Maximum time to allow one check to run (ms|s|m|h)')
+    .option('--health-retries <int>', 'Consecutive failures needed to report unhealthy')
+    .option('--health-start-period <duration>', 'Start period for the container to initialize')
+    .option('--no-healthcheck', 'Disable any container-specified HEALTHCHECK')
+    .option('-h, --hostname <string>', 'Container host name')
+    .option('-l, --label <list>', 'Set meta data on a container', collect)
+    .option('--network <network>', 'Connect a container to a network', 'default')
+    .option('-m, --memory <bytes>', 'Memory limit')
+    .option('--cpus <decimal>', 'Number of CPUs')
+    .option('--pids-limit <int>', 'Tune container pids limit (set -1 for unlimited)')
+    .option('--runtime <string>', 'Runtime to use for this container')
+    .option('--log-opt <list>', 'Log driver options', collect)
+    .option('--add-host <list>', 'Add a custom host-to-IP mapping (host:ip)', collect)
+    .helpOption('--help', 'Print usage');
+}
+
+const flagError = (msg: string) => new WharfError('INVALID_ARGUMENT', msg, { exitCode: 125 });
+
+/** Go duration (`30s`, `1m30s`, `500ms`) to nanoseconds. */
+export function parseDuration(s: string): number {
+  const units: Record<string, number> = { ns: 1, us: 1e3, 'µs': 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
+  let total = 0;
+  let rest = s.trim();
+  if (rest === '0') return 0;
+  const re = /^(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/;
+  if (!rest) throw flagError(`time: invalid duration "${s}"`);
+  while (rest) {
+    const m = re.exec(rest);
+    if (!m) throw flagError(`time: invalid duration "${s}"`);
+    total += parseFloat(m[1]!) * units[m[2]!]!;
+    rest = rest.slice(m[0].length);
+  }
+  return Math.round(total);
+}
+
+export function parseRestart(spec: string): RestartPolicy {
+  const [name = '', count] = spec.split(':');
+  if (name === '' || name === 'no') {
+    if (count !== undefined) throw flagError(`invalid restart policy format`);
+    return { Name: 'no', MaximumRetryCount: 0 };
+  }
+  if (name === 'always' || name === 'unless-stopped') {
+    if (count !== undefined) throw flagError(`maximum retry count cannot be used with restart policy '${name}'`);
+    return { Name: name, MaximumRetryCount: 0 };
+  }
+  if (name === 'on-failure') {
+    if (count !== undefined && !/^\d+$/.test(count)) throw flagError(`invalid restart policy format`);
+    return { Name: 'on-failure', MaximumRetryCount: Number(count ?? 0) };
+  }
+  throw flagError(`invalid restart policy ${name}`);
+}
+
+function parseEnvFile(path: string): string[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw flagError(`open ${path}: no such file or directory`);
+  }
+  const out: string[] = [];
+  for (const raw of text.split('\n')) {
+    const line = raw.replace(/^\s+/, '');
+    if (!line || line.startsWith('#')) continue;
+    const [key] = line.split('=');
+    if (/\s/.test(key!)) throw flagError(`variable '${key}' contains whitespaces`);
+    out.push(line.includes('=') ? line : process.env[line] !== undefined ? `${line}=${process.env[line]}` : line);
+  }
+  return out;
+}
+
+/** `-e KEY` takes the value from the client's environment (dropped when unset). */
+function expandEnv(list: string[]): string[] {
+  return list.flatMap((e) => (e.includes('=') ? [e] : process.env[e] !== undefined ? [`${e}=${process.env[e]}`] : []));
+}
+
+function parseLabels(list: string[]): Record<string, string> {
+  return Object.fromEntries(list.map((l) => {
+    const i = l.indexOf('=');
+    return i < 0 ? [l, ''] : [l.slice(0, i), l.slice(i + 1)];
+  }));
+}
+
+function normalizePort(p: string): string {
+  return p.includes('/') ? p : `${p}/tcp`;
+}
+
+export function toCreateOptions(image: string, cmd: string[], f: RunFlags): CreateOptions {
+  const portBindings: Record<string, PortBinding[]> = {};
+  for (const spec of f.publish ?? []) {
+    for (const m of parsePortSpec(spec)) (portBindings[`${m.containerPort}/${m.proto}`] ??= []).push({ HostIp: m.hostIp, HostPort: m.hostPort });
+  }
+  let memory: number | undefined;
+  if (f.memory) {
+    try {
+      memory = parseRamSize(f.memory);
+    } catch {
+      throw flagError(`invalid argument "${f.memory}" for "-m, --memory" flag: invalid size: '${f.memory}'`);
+    }
+    if (memory < 6 * 1024 * 1024) throw new WharfError('INVALID_ARGUMENT', 'Minimum memory limit allowed is 6MB', { exitCode: 125 });
+  }
+  let nanoCpus: number | undefined;
+  if (f.cpus) {
+    const n = Number(f.cpus);
+    if (!Number.isFinite(n) || n < 0) throw flagError(`invalid argument "${f.cpus}" for "--cpus" flag: failed to parse ${f.cpus} as a rational number`);
+    nanoCpus = Math.round(n * 1e9);
+  }
+  const healthcheck = f.noHealthcheck
+    ? { Test: ['NONE'] }
+    : f.healthCmd || f.healthInterval || f.healthTimeout || f.healthRetries || f.healthStartPeriod
+      ? {
+          ...(f.healthCmd ? { Test: ['CMD-SHELL', f.healthCmd] } : {}),
+          ...(f.healthInterval ? { Interval: parseDuration(f.healthInterval) } : {}),
+          ...(f.healthTimeout ? { Timeout: parseDuration(f.healthTimeout) } : {}),
+          ...(f.healthStartPeriod ? { StartPeriod: parseDuration(f.healthStartPeriod) } : {}),
+          ...(f.healthRetries ? { Retries: Number(f.healthRetries) } : {}),
+        }
+      : undefined;
+  if (f.rm && f.restart && f.restart !== 'no') throw flagError('Conflicting options: --restart and --rm');
+  const attachAll = !f.detach;
+  return {
+    image,
+    cmd: cmd.length ? cmd : undefined,
+    name: f.name,
+    entrypoint: f.entrypoint,
+    env: [...(f.envFile ?? []).flatMap(parseEnvFile), ...expandEnv(f.env ?? [])],
+    workdir: f.workdir,
+    user: f.user,
+    tty: !!f.tty,
+    openStdin: !!f.interactive,
+    stdinOnce: !!f.interactive && attachAll,
+    attach: { stdin: !!f.interactive && attachAll, stdout: attachAll, stderr: attachAll },
+    hostname: f.hostname,
+    labels: parseLabels(f.label ?? []),
+    exposedPorts: (f.expose ?? []).map(normalizePort),
+    portBindings,
+    publishAll: !!f.publishAll,
+    volumes: (f.volume ?? []).map(parseVolumeSpec),
+    restart: parseRestart(f.restart ?? 'no'),
+    autoRemove: !!f.rm,
+    stopSignal: f.stopSignal,
+    stopTimeout: f.stopTimeout !== undefined ? Number(f.stopTimeout) : undefined,
+    healthcheck,
+    network: f.network,
+    memory,
+    nanoCpus,
+    pidsLimit: f.pidsLimit !== undefined ? Number(f.pidsLimit) : undefined,
+    runtime: f.runtime,
+    logOpts: Object.fromEntries((f.logOpt ?? []).map((o) => [o.split('=')[0], o.split('=').slice(1).join('=')])),
+    extraHosts: f.addHost,
+  };
+}

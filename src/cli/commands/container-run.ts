@@ -1,0 +1,131 @@
+/** `run`, `create` and `start`: Docker's flags, output, error format and exit codes. */
+import type { Command } from 'commander';
+import type { CliContext } from '../context.js';
+import { ExitError, formatError } from '../context.js';
+import { isWharfError, WharfError } from '../../core/errors.js';
+import { parseNormalizedTagged } from '../../core/reference.js';
+import { createContainer } from '../../engine/containers/create.js';
+import { runInProcess, startDetached } from '../../engine/containers/lifecycle.js';
+import { spawnMonitor } from '../../engine/containers/monitor.js';
+import { ContainerStore } from '../../container/store.js';
+import { removeContainerFiles } from '../../container/runtime/remove.js';
+import type { ContainerRecord } from '../../container/types.js';
+import { defineRunFlags, toCreateOptions, type RunFlags } from './container-flags.js';
+import { attachSession } from './container-attach.js';
+
+/** Docker's `docker: <error>.\n\nRun 'docker run --help'...` block, then exit with `code`. */
+function runFailure(ctx: CliContext, cmd: string, err: unknown): never {
+  ctx.err(`wharf: ${formatError(err).replace(/^Error: /, '')}`);
+  ctx.err('');
+  ctx.err(`Run 'wharf ${cmd} --help' for more information`);
+  const code = err instanceof WharfError ? (err.exitCode === 1 ? 125 : err.exitCode) : 125;
+  throw new ExitError(code);
+}
+
+async function create(ctx: CliContext, cmdName: string, image: string, args: string[], flags: RunFlags): Promise<ContainerRecord> {
+  try {
+    const opts = toCreateOptions(image, args, flags);
+    const engine = ctx.engine();
+    try {
+      return await createContainer(engine, opts);
+    } catch (err) {
+      if (!isWharfError(err, 'NOT_FOUND') || !/^No such image/.test(err.message)) throw err;
+      let familiar = image;
+      try {
+        familiar = parseNormalizedTagged(image).familiarString?.() ?? image;
+      } catch {
+        /* keep as typed */
+      }
+      ctx.err(`Unable to find image '${familiar.includes(':') || familiar.includes('@') ? familiar : familiar + ':latest'}' locally`);
+      const repo = familiar.replace(/[:@].*$/, '');
+      throw new WharfError('NOT_FOUND', `pull access denied for ${repo}, repository does not exist or may require 'docker login': denied: requested access to the resource is denied`, { exitCode: 125 });
+    }
+  } catch (err) {
+    runFailure(ctx, cmdName, err);
+  }
+}
+
+/** Run an attached container through its monitor (TTY, restart policy or health checks). */
+async function runAttachedViaMonitor(ctx: CliContext, rec: ContainerRecord, stdin: boolean): Promise<number> {
+  const root = ctx.engine().root;
+  const store = new ContainerStore(root);
+  const size = rec.Config.Tty ? { cols: process.stdout.columns || 80, rows: process.stdout.rows || 24 } : undefined;
+  const { event } = await spawnMonitor(root, store.dir(rec.Id), rec.Id, { waitAttach: true, size });
+  if (event.event === 'error') throw new WharfError('INTERNAL', event.message ?? 'start failed', { exitCode: event.exitCode ?? 125 });
+  const res = await attachSession(rec.Id, { tty: !!rec.Config.Tty, stdin });
+  if (res === 'detached') return 0;
+  if (res === -1) return store.state(rec.Id).ExitCode;
+  return res;
+}
+
+export function registerRunCommands(program: Command, container: Command, ctx: CliContext): void {
+  for (const parent of [program, container]) {
+    defineRunFlags(parent.command('run').argument('<IMAGE>').argument('[COMMAND...]'))
+      .description('Run a command in a new container')
+      .option('-d, --detach', 'Run container in background and print container ID')
+      .option('--rm', 'Automatically remove the container when it exits')
+      .passThroughOptions()
+      .action(async (image: string, args: string[], flags: RunFlags) => {
+        const rec = await create(ctx, 'run', image, args, flags);
+        const root = ctx.engine().root;
+        try {
+          if (flags.detach) {
+            await startDetached(root, rec.Id);
+            ctx.out(rec.Id);
+            return;
+          }
+          const needsMonitor = flags.tty || rec.HostConfig.RestartPolicy.Name !== 'no' || !!rec.Config.Healthcheck?.Test?.length;
+          const code = needsMonitor
+            ? await runAttachedViaMonitor(ctx, rec, !!flags.interactive)
+            : await runInProcess(root, rec.Id, { stdin: flags.interactive ? process.stdin : undefined, stdout: process.stdout, stderr: process.stderr });
+          if (flags.interactive) process.stdin.pause();
+          if (code !== 0) throw new ExitError(code);
+        } catch (err) {
+          if (err instanceof ExitError) throw err;
+          if (flags.rm) {
+            const r = new ContainerStore(root).record(rec.Id);
+            if (r) await removeContainerFiles(root, r, { volumes: true }).catch(() => undefined);
+          }
+          runFailure(ctx, 'run', err);
+        }
+      });
+
+    defineRunFlags(parent.command('create').argument('<IMAGE>').argument('[COMMAND...]'))
+      .description('Create a new container')
+      .option('--rm', 'Automatically remove the container when it exits')
+      .passThroughOptions()
+      .action(async (image: string, args: string[], flags: RunFlags) => {
+        const rec = await create(ctx, 'create', image, args, { ...flags, detach: true });
+        ctx.out(rec.Id);
+      });
+
+    parent
+      .command('start')
+      .description('Start one or more stopped containers')
+      .argument('<CONTAINER...>')
+      .option('-a, --attach', 'Attach STDOUT/STDERR and forward signals')
+      .option('-i, --interactive', "Attach container's STDIN")
+      .helpOption('--help', 'Print usage')
+      .action(async (refs: string[], o: { attach?: boolean; interactive?: boolean }) => {
+        const root = ctx.engine().root;
+        const store = new ContainerStore(root);
+        if (o.attach || o.interactive) {
+          if (refs.length > 1) throw new WharfError('INVALID_ARGUMENT', 'you cannot start and attach multiple containers at once');
+          const rec = store.get(refs[0]!);
+          const code = await runAttachedViaMonitor(ctx, rec, !!o.interactive && !!rec.Config.OpenStdin);
+          if (o.interactive) process.stdin.pause();
+          if (code !== 0) throw new ExitError(code);
+          return;
+        }
+        for (const ref of refs) {
+          try {
+            await startDetached(root, ref);
+            ctx.out(ref);
+          } catch (err) {
+            ctx.softFail(err);
+          }
+        }
+        if (ctx.exitCode) ctx.err(`Error: failed to start containers: ${refs.join(', ')}`);
+      });
+  }
+}

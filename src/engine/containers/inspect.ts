@@ -1,0 +1,130 @@
+/** A container's `docker inspect` JSON, built from its record and state. */
+import { join } from 'node:path';
+import { snapshotter } from '../../snapshot/snapshotter.js';
+import { ContainerStore } from '../../container/store.js';
+import type { ContainerRecord, ContainerState } from '../../container/types.js';
+
+const ZERO_TIME = '0001-01-01T00:00:00Z';
+
+/** NetworkSettings.Ports: every exposed port, with its host bindings or null. */
+export function portsMap(rec: ContainerRecord, st: ContainerState): Record<string, { HostIp: string; HostPort: string }[] | null> {
+  const out: Record<string, { HostIp: string; HostPort: string }[] | null> = {};
+  for (const p of Object.keys(rec.Config.ExposedPorts ?? {})) out[p] = null;
+  if (st.Running && st.Network) {
+    for (const p of st.Network.ports) (out[p.containerPort] ??= []).push({ HostIp: p.hostIp || '0.0.0.0', HostPort: p.hostPort });
+  }
+  return out;
+}
+
+export function inspectRecord(root: string, rec: ContainerRecord, st: ContainerState): Record<string, unknown> {
+  const dir = join(root, 'containers', rec.Id);
+  const net = st.Running ? st.Network : undefined;
+  const mode = rec.HostConfig.NetworkMode;
+  const netName = mode === 'default' ? 'bridge' : mode;
+  const endpoint = {
+    IPAMConfig: null,
+    Links: null,
+    Aliases: null,
+    NetworkID: '',
+    EndpointID: '',
+    Gateway: net?.gateway ?? '',
+    IPAddress: net?.ipAddress ?? '',
+    IPPrefixLen: net?.ipPrefixLen ?? 0,
+    IPv6Gateway: '',
+    GlobalIPv6Address: '',
+    GlobalIPv6PrefixLen: 0,
+    MacAddress: net?.macAddress ?? '',
+    DriverOpts: null,
+  };
+  return {
+    Id: rec.Id,
+    Created: rec.Created,
+    Path: rec.Path,
+    Args: rec.Args,
+    State: {
+      Status: st.Status,
+      Running: st.Running,
+      Paused: st.Paused,
+      Restarting: st.Restarting,
+      OOMKilled: st.OOMKilled,
+      Dead: st.Dead,
+      Pid: st.Pid,
+      ExitCode: st.ExitCode,
+      Error: st.Error,
+      StartedAt: st.StartedAt || ZERO_TIME,
+      FinishedAt: st.FinishedAt || ZERO_TIME,
+      ...(st.Health ? { Health: st.Health } : {}),
+    },
+    Image: rec.Image,
+    ResolvConfPath: join(dir, 'resolv.conf'),
+    HostnamePath: join(dir, 'hostname'),
+    HostsPath: join(dir, 'hosts'),
+    LogPath: join(dir, `${rec.Id}-json.log`),
+    Name: `/${rec.Name}`,
+    RestartCount: st.RestartCount ?? 0,
+    Driver: rec.Driver,
+    Platform: 'linux',
+    MountLabel: '',
+    ProcessLabel: '',
+    AppArmorProfile: '',
+    ExecIDs: null,
+    HostConfig: {
+      ...rec.HostConfig,
+      ContainerIDFile: '',
+      VolumeDriver: '',
+      VolumesFrom: null,
+      CapAdd: null,
+      CapDrop: null,
+      Dns: [],
+      DnsOptions: [],
+      DnsSearch: [],
+      Privileged: false,
+      ReadonlyRootfs: false,
+      ShmSize: 67108864,
+      IpcMode: 'private',
+      PidMode: '',
+      UTSMode: '',
+      CpuShares: 0,
+      MemorySwap: rec.HostConfig.Memory > 0 ? rec.HostConfig.Memory * 2 : 0,
+      ConsoleSize: [0, 0],
+      MaskedPaths: ['/proc/asound', '/proc/acpi', '/proc/kcore', '/proc/keys', '/proc/latency_stats', '/proc/timer_list', '/proc/timer_stats', '/proc/sched_debug', '/proc/scsi', '/sys/firmware'],
+      ReadonlyPaths: ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'],
+    },
+    GraphDriver: { Name: rec.Driver, Data: snapshotter(root, rec.Driver).graphData(rec.Id, rec.Layers) },
+    Mounts: rec.Mounts.map((m) => ({ ...m })),
+    Config: rec.Config,
+    NetworkSettings: {
+      Bridge: '',
+      SandboxID: '',
+      HairpinMode: false,
+      LinkLocalIPv6Address: '',
+      LinkLocalIPv6PrefixLen: 0,
+      Ports: portsMap(rec, st),
+      SandboxKey: net && mode !== 'host' ? `/run/netns/wharf-${rec.Id.slice(0, 12)}` : '',
+      SecondaryIPAddresses: null,
+      SecondaryIPv6Addresses: null,
+      EndpointID: '',
+      Gateway: endpoint.Gateway,
+      GlobalIPv6Address: '',
+      GlobalIPv6PrefixLen: 0,
+      IPAddress: endpoint.IPAddress,
+      IPPrefixLen: endpoint.IPPrefixLen,
+      IPv6Gateway: '',
+      MacAddress: endpoint.MacAddress,
+      Networks: { [netName]: endpoint },
+    },
+  };
+}
+
+/** Inspect JSON for an ID, name or ID prefix; undefined when there is no such container. */
+export function inspectContainer(root: string, ref: string): Record<string, unknown> | undefined {
+  const store = new ContainerStore(root);
+  let id: string | undefined;
+  try {
+    id = store.resolve(ref);
+  } catch {
+    return undefined;
+  }
+  const rec = id ? store.record(id) : undefined;
+  return rec ? inspectRecord(root, rec, store.state(rec.Id)) : undefined;
+}

@@ -1,0 +1,53 @@
+/**
+ * A private dockerd for interop tests: its own data root, exec root and socket under a
+ * temp dir, no bridge and no iptables (it must not touch the host's network). Tests skip
+ * with the returned reason when it cannot start.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir } from './wharf.js';
+
+export interface Dockerd {
+  host: string;
+  docker(args: string[], opts?: { input?: string | Buffer }): { code: number; stdout: string; stderr: string };
+  stop(): Promise<void>;
+}
+
+function dockerBinary(): string | undefined {
+  for (const p of ['/usr/bin/docker', '/usr/local/bin/docker']) if (existsSync(p)) return p;
+  return undefined;
+}
+
+export async function startDockerd(): Promise<Dockerd | string> {
+  if (!existsSync('/usr/sbin/dockerd') && !existsSync('/usr/bin/dockerd')) return 'dockerd is not installed';
+  const cli = dockerBinary();
+  if (!cli) return 'the docker CLI is not installed';
+  if (process.getuid?.() !== 0) return 'dockerd needs root';
+  const dir = tempDir('wharf-dockerd-');
+  const sock = join(dir, 'docker.sock');
+  mkdirSync(join(dir, 'exec'), { recursive: true });
+  const proc: ChildProcess = spawn(
+    'dockerd',
+    ['--data-root', join(dir, 'root'), '--exec-root', join(dir, 'exec'), '-H', `unix://${sock}`, '--pidfile', join(dir, 'pid'), '--bridge', 'none', '--iptables=false', '--ip-masq=false'],
+    { stdio: 'ignore', detached: false },
+  );
+  const host = `unix://${sock}`;
+  const docker: Dockerd['docker'] = (args, opts = {}) => {
+    const r = spawnSync(cli, args, { input: opts.input ?? '', env: { ...process.env, DOCKER_HOST: host }, maxBuffer: 1 << 30 });
+    return { code: r.status ?? -1, stdout: r.stdout.toString(), stderr: r.stderr.toString() };
+  };
+  const stop = async () => {
+    proc.kill('SIGTERM');
+    await new Promise((r) => (proc.exitCode !== null ? r(null) : proc.once('exit', r)));
+    spawnSync('umount', ['-R', join(dir, 'root')], { stdio: 'ignore' });
+    rmSync(dir, { recursive: true, force: true });
+  };
+  for (let i = 0; i < 100; i++) {
+    if (proc.exitCode !== null) return 'dockerd exited at start';
+    if (existsSync(sock) && docker(['version', '--format', '{{.Server.Version}}']).code === 0) return { host, docker, stop };
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  await stop();
+  return 'dockerd did not answer within 20 s';
+}
