@@ -40,6 +40,8 @@ export class CliError extends Error {
 
 export function formatError(err: unknown): string {
   if (err instanceof CliError) return err.raw ? err.message : `Error: ${err.message}`;
+  // Template errors come from the docker CLI itself, which prints them bare.
+  if (err instanceof WharfError && err.message.startsWith('template parsing error:')) return errorLine(err);
   if (err instanceof WharfError) return `Error response from daemon: ${errorLine(err)}`;
   return `Error: ${errorLine(err)}`;
 }

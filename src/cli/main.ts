@@ -8,6 +8,16 @@ import { Engine } from '../engine/engine.js';
 import { createContext, exitCodeOf, formatError, ExitError } from './context.js';
 import { registerCommands } from './commands/index.js';
 
+/** The first word that is not a global option (or its value). */
+function firstCommand(argv: string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--root' || a === '--storage-driver') i++;
+    else if (!a.startsWith('-')) return a;
+  }
+  return undefined;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('wharf');
   program
@@ -23,7 +33,7 @@ export async function main(argv: string[]): Promise<number> {
     if (opts.storageDriver) process.env.WHARF_STORAGE_DRIVER = opts.storageDriver;
     return Engine.open({ root: opts.root });
   });
-  registerCommands(program, ctx);
+  await registerCommands(program, ctx, firstCommand(argv));
   try {
     await program.parseAsync(argv, { from: 'user' });
     return ctx.exitCode;

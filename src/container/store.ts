@@ -97,6 +97,11 @@ export class ContainerStore {
     return rec;
   }
 
+  /** The state file as last written (no liveness correction): `system boot` needs what was running. */
+  rawState(id: string): ContainerState {
+    return readJson<ContainerState>(join(this.dir(id), 'state.json')) ?? emptyState();
+  }
+
   /** The state, corrected when the process that ran the container is gone (host reboot, crash). */
   state(id: string): ContainerState {
     const st = readJson<ContainerState>(join(this.dir(id), 'state.json')) ?? emptyState();

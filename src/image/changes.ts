@@ -70,12 +70,17 @@ function keyValues(args: string, instruction: string): [string, string][] {
   });
 }
 
+/** Go marshals maps with sorted keys: keep ours in that order so config bytes match Docker's. */
+function sortedKeys<T>(m: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(Object.entries(m).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
 export function applyChange(config: ContainerConfig, change: string): void {
   const m = /^\s*(\S+)\s*([\s\S]*)$/.exec(change);
   if (!m) throw invalidArgument('dockerfile parse error: empty change');
   const instruction = m[1]!.toUpperCase();
   const args = m[2]!;
-  if (!ALLOWED.includes(instruction)) throw invalidArgument(`${m[1]} is not a valid change command`);
+  if (!ALLOWED.includes(instruction)) throw invalidArgument(`${m[1]!.toLowerCase()} is not a valid change command`);
   const shell = config.Shell ?? ['/bin/sh', '-c'];
   switch (instruction) {
     case 'CMD':
@@ -96,7 +101,7 @@ export function applyChange(config: ContainerConfig, change: string): void {
       break;
     }
     case 'LABEL':
-      config.Labels = { ...(config.Labels ?? {}), ...Object.fromEntries(keyValues(args, 'LABEL')) };
+      config.Labels = sortedKeys({ ...(config.Labels ?? {}), ...Object.fromEntries(keyValues(args, 'LABEL')) });
       break;
     case 'EXPOSE': {
       const ports = { ...(config.ExposedPorts ?? {}) };
@@ -104,7 +109,7 @@ export function applyChange(config: ContainerConfig, change: string): void {
         if (!/^\d+(-\d+)?(\/(tcp|udp|sctp))?$/i.test(p)) throw invalidArgument(`Invalid containerPort: ${p}`);
         ports[p.includes('/') ? p.toLowerCase() : `${p}/tcp`] = {};
       }
-      config.ExposedPorts = ports;
+      config.ExposedPorts = sortedKeys(ports);
       break;
     }
     case 'USER':
@@ -117,7 +122,7 @@ export function applyChange(config: ContainerConfig, change: string): void {
       const vols = { ...(config.Volumes ?? {}) };
       const list = args.trim().startsWith('[') ? (JSON.parse(args) as string[]) : splitWords(args);
       for (const v of list) vols[v] = {};
-      config.Volumes = vols;
+      config.Volumes = sortedKeys(vols);
       break;
     }
     case 'ONBUILD':

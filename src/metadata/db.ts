@@ -5,12 +5,26 @@
  * up front, so two processes never interleave a read-modify-write).
  */
 import Database from 'better-sqlite3';
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { migrations } from './schema.js';
+
+/** The addon's path, given directly: the `bindings` lookup probes a dozen paths per start. */
+function nativeBinding(): string | undefined {
+  try {
+    const pkg = createRequire(import.meta.url).resolve('better-sqlite3/package.json');
+    const addon = join(dirname(pkg), 'build', 'Release', 'better_sqlite3.node');
+    return existsSync(addon) ? addon : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 export type DB = Database.Database;
 
 export function openDatabase(path: string): DB {
-  const db = new Database(path, { timeout: 30_000 });
+  const db = new Database(path, { timeout: 30_000, nativeBinding: nativeBinding() });
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');

@@ -85,6 +85,12 @@ function defineList(cmd: Command, ctx: CliContext): Command {
 
 const HISTORY_HEADERS = { ID: 'IMAGE', CreatedSince: 'CREATED', CreatedAt: 'CREATED AT', CreatedBy: 'CREATED BY', Size: 'SIZE', Comment: 'COMMENT' };
 
+/** Go's time.RFC3339 (whole seconds), as `history` prints CreatedAt. */
+function rfc3339Seconds(iso: string): string {
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? iso : new Date(t).toISOString().replace(/\.\d+Z$/, 'Z');
+}
+
 /** docker/cli's Ellipsis: cut to `max` runes, the last one an ellipsis. */
 export function ellipsis(s: string, max: number): string {
   const runes = [...s];
@@ -94,7 +100,7 @@ export function ellipsis(s: string, max: number): string {
 function defineHistory(cmd: Command, ctx: CliContext): Command {
   return cmd
     .option('--format <string>', 'Pretty-print images using a Go template')
-    .option('-H, --human [bool]', 'Print sizes and dates in human readable format', (v) => v !== 'false', true)
+    .option('-H, --human [bool]', 'Print sizes and dates in human readable format', (v) => v.replace(/^=/, '') !== 'false', true)
     .option('--no-trunc', "Don't truncate output")
     .option('-q, --quiet', 'Only show image IDs')
     .action((ref: string, o: { format?: string; human: boolean; trunc: boolean; quiet?: boolean }) => {
@@ -103,15 +109,16 @@ function defineHistory(cmd: Command, ctx: CliContext): Command {
         const createdBy = h.createdBy.replace(/\t/g, ' ');
         return {
           ID: h.id === '<missing>' || !o.trunc ? h.id : hexOf(h.id).slice(0, 12),
-          CreatedSince: o.human ? timeAgo(h.created) : h.created,
-          CreatedAt: o.human ? timeAgo(h.created) : h.created,
+          CreatedSince: o.human ? timeAgo(h.created) : rfc3339Seconds(h.created),
+          CreatedAt: rfc3339Seconds(h.created),
           CreatedBy: o.trunc ? ellipsis(createdBy, 45) : createdBy,
           Size: o.human ? humanSize(h.size, 3) : String(h.size),
           Comment: h.comment,
         };
       });
       const format = o.quiet ? '{{.ID}}' : o.format;
-      printRows(ctx, rows, { format, defaultFormat: 'table {{.ID}}\t{{.CreatedSince}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}', headers: HISTORY_HEADERS });
+      const created = o.human ? '{{.CreatedSince}}' : '{{.CreatedAt}}';
+      printRows(ctx, rows, { format, defaultFormat: `table {{.ID}}\t${created}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}`, headers: HISTORY_HEADERS });
     });
 }
 
@@ -123,7 +130,7 @@ function defineTag(cmd: Command, ctx: CliContext): Command {
     } catch (err) {
       throw new CliError(`Error parsing reference: "${target}" is not a valid repository/tag: ${(err as Error).message}`, 1, true);
     }
-    if (ref.digest) throw new WharfError('INVALID_REFERENCE', 'refusing to create a tag with a digest reference');
+    if (ref.digest) throw new CliError('refusing to create a tag with a digest reference', 1, true);
     const store = ctx.engine().images;
     const id = store.resolveId(source);
     if (!id) throw new WharfError('NOT_FOUND', `No such image: ${source.includes(':') || /^[a-f0-9]{1,64}$/.test(source) ? source : `${source}:latest`}`);

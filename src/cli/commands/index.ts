@@ -1,19 +1,51 @@
-/** Every command group, registered on the program in the order `wharf --help` lists them. */
+/**
+ * Command groups, loaded on demand: only the group that owns the typed command is
+ * imported (and with it only the engine code it needs), which keeps start-up short.
+ * `--help` or an unknown command loads every group.
+ */
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { registerImageCommands } from './images.js';
-import { registerImageRemoveCommands } from './image-rm.js';
-import { registerImageIoCommands } from './image-io.js';
-import { registerInspectCommand } from './inspect.js';
-import { registerSystemCommands } from './system.js';
-import { registerLoginCommands } from './login.js';
 
-export function registerCommands(program: Command, ctx: CliContext): void {
+type Register = (program: Command, image: Command, ctx: CliContext) => void;
+
+const groups: Record<string, () => Promise<Register>> = {
+  images: async () => (await import('./images.js')).registerImageCommands,
+  imageRm: async () => (await import('./image-rm.js')).registerImageRemoveCommands,
+  imageIo: async () => (await import('./image-io.js')).registerImageIoCommands,
+  inspect: async () => {
+    const m = await import('./inspect.js');
+    return (p, _i, ctx) => m.registerInspectCommand(p, ctx);
+  },
+  system: async () => {
+    const m = await import('./system.js');
+    return (p, _i, ctx) => m.registerSystemCommands(p, ctx);
+  },
+  login: async () => {
+    const m = await import('./login.js');
+    return (p) => m.registerLoginCommands(p);
+  },
+};
+
+/** Which groups a top-level command needs; anything not listed loads them all. */
+const groupsOf: Record<string, string[]> = {
+  images: ['images'],
+  history: ['images'],
+  tag: ['images'],
+  rmi: ['imageRm'],
+  import: ['imageIo'],
+  save: ['imageIo'],
+  load: ['imageIo'],
+  inspect: ['inspect'],
+  version: ['system'],
+  info: ['system'],
+  system: ['system'],
+  login: ['login'],
+  logout: ['login'],
+  search: ['login'],
+};
+
+export async function registerCommands(program: Command, ctx: CliContext, command: string | undefined): Promise<void> {
   const image = program.command('image').description('Manage images');
-  registerImageCommands(program, image, ctx);
-  registerImageRemoveCommands(program, image, ctx);
-  registerImageIoCommands(program, image, ctx);
-  registerInspectCommand(program, ctx);
-  registerSystemCommands(program, ctx);
-  registerLoginCommands(program);
+  const wanted = (command && groupsOf[command]) || Object.keys(groups);
+  for (const name of wanted) (await groups[name]!())(program, image, ctx);
 }

@@ -42,8 +42,8 @@ export function resolveUser(rootfs: string, spec: string | undefined): ResolvedU
     gid = Number(entry[3]);
     home = entry[5] || '/';
     name = entry[0]!;
-  } else if (isNum(user)) {
-    uid = Number(user);
+  } else if (isNum(user) || !userPart) {
+    uid = userPart ? Number(user) : 0;
     name = '';
   } else {
     throw new WharfError('INVALID_ARGUMENT', `unable to find user ${user}: no matching entries in passwd file`, { exitCode: 126 });

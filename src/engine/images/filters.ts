@@ -17,7 +17,7 @@ export function parseFilters(specs: string[] = []): Filters {
 
 export function checkFilterKeys(filters: Filters, allowed: string[]): void {
   for (const key of filters.keys()) {
-    if (!allowed.includes(key)) throw invalidArgument(`invalid filter '${key}'`);
+    if (!allowed.includes(key)) throw invalidArgument(`Invalid filter '${key}'`);
   }
 }
 

@@ -1,6 +1,7 @@
 /** `images`: which images show, in Docker's order, with its filters. */
 import type { ImageStore, ImageSummary } from '../../image/store.js';
-import { invalidArgument } from '../../core/errors.js';
+import { invalidArgument, notFound } from '../../core/errors.js';
+import { parseReference } from '../../core/reference.js';
 import { checkFilterKeys, createdMs, matchLabels, pathMatch, type Filters } from './filters.js';
 
 export function listImages(store: ImageStore, opts: { all?: boolean; filters: Filters; nameArg?: string }): ImageSummary[] {
@@ -9,31 +10,45 @@ export function listImages(store: ImageStore, opts: { all?: boolean; filters: Fi
   const images = store.list();
   const parents = new Set(images.map((i) => i.parent).filter(Boolean));
   const danglingVals = filters.get('dangling') ?? [];
-  for (const v of danglingVals) if (!['true', 'false', '1', '0'].includes(v.toLowerCase())) throw invalidArgument(`invalid filter 'dangling=${v}'`);
-  const dangling = danglingVals.length ? ['true', '1'].includes(danglingVals[0]!.toLowerCase()) : undefined;
+  // Docker accepts exactly `true` or `false` (its ExactMatch), and says which values it got.
+  if (danglingVals.some((v) => v !== 'true' && v !== 'false') || new Set(danglingVals).size > 1) {
+    throw invalidArgument(`Invalid filter 'dangling=[${danglingVals.join(' ')}]'`);
+  }
+  const dangling = danglingVals.length ? danglingVals[0] === 'true' : undefined;
   const bound = (key: string) => {
     const v = filters.get(key)?.[0];
     if (v === undefined) return undefined;
     const id = store.resolveId(v);
-    if (!id) throw invalidArgument(`No such image: ${v}`);
+    if (!id) throw notFound(`No such image: ${missingName(v)}`);
     return createdMs(images.find((i) => i.id === id)!);
   };
   const before = bound('before');
   const since = bound('since');
   const refPatterns = [...(filters.get('reference') ?? []), ...(opts.nameArg ? [opts.nameArg] : [])];
-  const out = images.filter((img) => {
-    const untagged = img.tags.length === 0;
-    if (!opts.all && untagged && parents.has(img.id) && dangling === undefined) return false;
-    if (dangling === true && !untagged) return false;
-    if (dangling === false && untagged) return false;
-    if (!matchLabels(img.labels, filters)) return false;
-    if (before !== undefined && createdMs(img) >= before) return false;
-    if (since !== undefined && createdMs(img) <= since) return false;
-    if (refPatterns.length) {
-      const names = [...img.tags, ...img.digests].flatMap((r) => [r.familiarName, r.familiarString()]);
-      if (!refPatterns.some((p) => names.some((n) => pathMatch(p, n) || (!p.includes(':') && pathMatch(p, n.split(':')[0]!))))) return false;
-    }
-    return true;
-  });
+  // Docker's FamiliarMatch: the pattern against `name:tag` (or `name@digest`), then the bare name.
+  const matches = (r: ImageSummary['tags'][number]) => refPatterns.some((p) => pathMatch(p, r.familiarString()) || pathMatch(p, r.familiarName));
+  const out: ImageSummary[] = [];
+  for (const found of images) {
+    if (before !== undefined && createdMs(found) >= before) continue;
+    if (since !== undefined && createdMs(found) <= since) continue;
+    if (!matchLabels(found.labels, filters)) continue;
+    // With a reference filter an image lists only the names that match it, as Docker does.
+    const img = refPatterns.length ? { ...found, tags: found.tags.filter(matches), digests: found.digests.filter(matches) } : found;
+    if (img.tags.length === 0 && img.digests.length === 0) {
+      // Dangling: shown unless it is an intermediate image (without -a), or filters exclude it.
+      if (!opts.all && parents.has(img.id)) continue;
+      if (dangling === false || refPatterns.length) continue;
+    } else if (dangling === true && img.tags.length > 0) continue;
+    out.push(img);
+  }
   return out.sort((a, b) => createdMs(b) - createdMs(a) || (a.id < b.id ? -1 : 1));
+}
+
+/** How Docker names an image it could not find: the reference with its default tag. */
+function missingName(v: string): string {
+  try {
+    return parseReference(v).withDefaultTag().familiarString();
+  } catch {
+    return v;
+  }
 }

@@ -1,0 +1,123 @@
+/**
+ * Container commands: registers run/create/start (container-run.ts), ps and the lifecycle
+ * commands here, inspection and filesystem commands (container-fs.ts), volumes (volume.ts),
+ * both at top level and under `wharf container`.
+ */
+import type { Command } from 'commander';
+import type { CliContext } from '../context.js';
+import { ExitError } from '../context.js';
+import { collect, printInspect, printRows } from '../output.js';
+import { WharfError } from '../../core/errors.js';
+import { ContainerStore } from '../../container/store.js';
+import { validateName } from '../../container/names.js';
+import { listContainers } from '../../engine/containers/list.js';
+import { inspectContainer } from '../../engine/containers/inspect.js';
+import { killContainer, removeContainer, restartContainer, stopContainer, waitContainer } from '../../engine/containers/lifecycle.js';
+import { registerRunCommands } from './container-run.js';
+import { registerContainerFsCommands } from './container-fs.js';
+import { registerContainerExtraCommands } from './container-extra.js';
+import { registerVolumeCommands } from './volume.js';
+
+const PS_HEADERS = {
+  ID: 'CONTAINER ID', Image: 'IMAGE', Command: 'COMMAND', CreatedAt: 'CREATED AT', RunningFor: 'CREATED', Ports: 'PORTS',
+  State: 'STATE', Status: 'STATUS', Size: 'SIZE', Names: 'NAMES', Labels: 'LABELS', Mounts: 'MOUNTS', Networks: 'NETWORKS',
+};
+const PS_FORMAT = 'table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}';
+
+/** Run `fn` for each reference, printing each on success and Docker's error per failure. */
+async function eachRef(ctx: CliContext, refs: string[], fn: (ref: string) => Promise<void>, print = true): Promise<void> {
+  for (const ref of refs) {
+    try {
+      await fn(ref);
+      if (print) ctx.out(ref);
+    } catch (err) {
+      ctx.softFail(err);
+    }
+  }
+}
+
+export function registerContainerCommands(program: Command, ctx: CliContext): void {
+  const container = program.command('container').description('Manage containers');
+  registerRunCommands(program, container, ctx);
+  const root = () => ctx.engine().root;
+
+  for (const [parent, psName] of [[program, 'ps'], [container, 'ls']] as const) {
+    const ps = parent.command(psName).description('List containers');
+    if (parent === container) ps.alias('ps').alias('list');
+    ps.option('-a, --all', 'Show all containers (default shows just running)')
+      .option('-q, --quiet', 'Only display container IDs')
+      .option('-l, --latest', 'Show the latest created container (includes all states)')
+      .option('-n, --last <int>', 'Show n last created containers (includes all states)', '-1')
+      .option('-s, --size', 'Display total file sizes')
+      .option('--no-trunc', "Don't truncate output")
+      .option('-f, --filter <filter>', 'Filter output based on conditions provided', collect)
+      .option('--format <string>', 'Pretty-print containers using a Go template')
+      .action((o: { all?: boolean; quiet?: boolean; latest?: boolean; last: string; size?: boolean; trunc: boolean; filter?: string[]; format?: string }) => {
+        const rows = listContainers(ctx.engine(), { all: o.all, latest: o.latest, last: Number(o.last), size: o.size, noTrunc: !o.trunc, filters: o.filter });
+        if (o.quiet) {
+          for (const r of rows) ctx.out(r.ID);
+          return;
+        }
+        const fmt = o.format ?? (o.size ? `${PS_FORMAT}\t{{.Size}}` : PS_FORMAT);
+        printRows(ctx, rows, { format: fmt, defaultFormat: PS_FORMAT, headers: PS_HEADERS });
+      });
+  }
+
+  for (const parent of [program, container]) {
+    parent.command('stop').description('Stop one or more running containers').argument('<CONTAINER...>')
+      .option('-t, --time <int>', 'Seconds to wait for stop before killing it')
+      .action(async (refs: string[], o: { time?: string }) => {
+        await eachRef(ctx, refs, (r) => stopContainer(root(), r, o.time !== undefined ? Number(o.time) : undefined));
+      });
+    parent.command('kill').description('Kill one or more running containers').argument('<CONTAINER...>')
+      .option('-s, --signal <string>', 'Signal to send to the container', 'KILL')
+      .action(async (refs: string[], o: { signal: string }) => {
+        await eachRef(ctx, refs, (r) => killContainer(root(), r, o.signal));
+      });
+    parent.command('restart').description('Restart one or more containers').argument('<CONTAINER...>')
+      .option('-t, --time <int>', 'Seconds to wait for stop before killing the container')
+      .action(async (refs: string[], o: { time?: string }) => {
+        await eachRef(ctx, refs, (r) => restartContainer(root(), r, o.time !== undefined ? Number(o.time) : undefined));
+      });
+    parent.command('rm').description('Remove one or more containers').argument('<CONTAINER...>')
+      .option('-f, --force', 'Force the removal of a running container (uses SIGKILL)')
+      .option('-v, --volumes', 'Remove anonymous volumes associated with the container')
+      .action(async (refs: string[], o: { force?: boolean; volumes?: boolean }) => {
+        await eachRef(ctx, refs, (r) => removeContainer(root(), r, o));
+      });
+    parent.command('wait').description('Block until one or more containers stop, then print their exit codes').argument('<CONTAINER...>')
+      .action(async (refs: string[]) => {
+        await eachRef(ctx, refs, async (r) => ctx.out(String(await waitContainer(root(), r))), false);
+      });
+    parent.command('rename').description('Rename a container').argument('<CONTAINER>').argument('<NEW_NAME>')
+      .action((ref: string, newName: string) => {
+        const store = new ContainerStore(root());
+        const rec = store.get(ref);
+        const name = validateName(newName);
+        if (name === rec.Name) throw new WharfError('INVALID_ARGUMENT', `Renaming a container with the same name as its current name`);
+        store.reserveName(name, rec.Id);
+        const old = rec.Name;
+        store.writeRecord({ ...rec, Name: name });
+        store.releaseName(old, rec.Id);
+      });
+  }
+
+  container.command('inspect').description('Display detailed information on one or more containers').argument('<CONTAINER...>')
+    .option('-f, --format <string>', 'Format the output using the given Go template')
+    .option('-s, --size', 'Display total file sizes')
+    .action((refs: string[], o: { format?: string }) => {
+      const out: unknown[] = [];
+      for (const r of refs) {
+        const v = inspectContainer(root(), r);
+        if (v) out.push(v);
+        else ctx.softFail(new WharfError('NOT_FOUND', `No such container: ${r}`));
+      }
+      const code = ctx.exitCode;
+      printInspect(ctx, out, o.format);
+      if (code) throw new ExitError(code);
+    });
+
+  registerContainerFsCommands(program, container, ctx);
+  registerContainerExtraCommands(program, container, ctx);
+  registerVolumeCommands(program, ctx);
+}

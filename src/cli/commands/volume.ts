@@ -1,0 +1,67 @@
+/** `volume create|ls|inspect|rm|prune`. */
+import type { Command } from 'commander';
+import type { CliContext } from '../context.js';
+import { collect, printInspect, printRows } from '../output.js';
+import { VolumeStore } from '../../container/volumes.js';
+import { confirm } from './container-extra.js';
+
+export function registerVolumeCommands(program: Command, ctx: CliContext): void {
+  const volumes = () => new VolumeStore(ctx.engine().root);
+  const volume = program.command('volume').description('Manage volumes');
+  volume.command('create').argument('[VOLUME]').description('Create a volume')
+    .option('-d, --driver <string>', 'Specify volume driver name', 'local')
+    .option('--label <list>', 'Set metadata for a volume', collect)
+    .action((name: string | undefined, o: { label?: string[] }) => {
+      const labels = Object.fromEntries((o.label ?? []).map((l) => [l.split('=')[0], l.split('=').slice(1).join('=')]));
+      ctx.out(volumes().create(name, labels).Name);
+    });
+  volume.command('ls').alias('list').description('List volumes')
+    .option('-q, --quiet', 'Only display volume names')
+    .option('--format <string>', 'Pretty-print volumes using a Go template')
+    .option('-f, --filter <filter>', 'Provide filter values (e.g. "dangling=true")', collect)
+    .action((o: { quiet?: boolean; format?: string; filter?: string[] }) => {
+      let list = volumes().list();
+      for (const f of o.filter ?? []) {
+        const [k, v] = f.split('=');
+        if (k === 'dangling') list = list.filter((x) => (volumes().users(x.Name).length === 0) === (v === 'true' || v === '1'));
+        if (k === 'name') list = list.filter((x) => x.Name.includes(v ?? ''));
+      }
+      if (o.quiet) return list.forEach((v) => ctx.out(v.Name));
+      printRows(ctx, list, { format: o.format, defaultFormat: 'table {{.Driver}}\t{{.Name}}', headers: { Driver: 'DRIVER', Name: 'VOLUME NAME', Mountpoint: 'MOUNTPOINT', Scope: 'SCOPE' } });
+    });
+  volume.command('inspect').argument('<VOLUME...>').description('Display detailed information on one or more volumes')
+    .option('-f, --format <string>', 'Format the output using the given Go template')
+    .action((names: string[], o: { format?: string }) => {
+      const out = [];
+      for (const n of names) {
+        try {
+          const { Anonymous: _a, ...v } = volumes().inspect(n);
+          out.push(v);
+        } catch (err) {
+          ctx.softFail(err);
+        }
+      }
+      printInspect(ctx, out, o.format);
+    });
+  volume.command('rm').alias('remove').argument('<VOLUME...>').description('Remove one or more volumes')
+    .option('-f, --force', 'Force the removal of one or more volumes')
+    .action((names: string[], o: { force?: boolean }) => {
+      for (const n of names) {
+        try {
+          volumes().remove(n, o.force);
+          ctx.out(n);
+        } catch (err) {
+          ctx.softFail(err);
+        }
+      }
+    });
+  volume.command('prune').description('Remove all unused local volumes')
+    .option('-f, --force', 'Do not prompt for confirmation')
+    .option('-a, --all', 'Remove all unused volumes, not just anonymous ones')
+    .action(async (o: { force?: boolean; all?: boolean }) => {
+      if (!(await confirm(ctx, 'WARNING! This will remove all local volumes not used by at least one container.', o.force))) return;
+      const { names } = volumes().prune(o.all);
+      if (names.length) ctx.out(['Deleted Volumes:', ...names, ''].join('\n'));
+      ctx.out('Total reclaimed space: 0B');
+    });
+}

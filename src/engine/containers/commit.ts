@@ -1,0 +1,68 @@
+/**
+ * `commit`: the container's changes (overlay upper dir) become one new layer on top of its
+ * image; the new config is the container's config with `-c` changes applied; the image's
+ * Parent is the container's image, and history gains one entry (Docker's rules).
+ */
+import type { Engine } from '../engine.js';
+import type { ImageConfig, ImageRecord } from '../../image/types.js';
+import { snapshotter } from '../../snapshot/snapshotter.js';
+import { ContainerStore } from '../../container/store.js';
+import { runtimeCmd } from '../../container/runtime/runc.js';
+import { applyChanges } from './changes.js';
+
+export interface CommitOptions {
+  author?: string;
+  message?: string;
+  changes?: string[];
+  pause?: boolean;
+  /** REPO[:TAG] as typed; `latest` is added when no tag is given. */
+  reference?: string;
+}
+
+export function withDefaultTag(ref: string): string {
+  if (ref.includes('@')) return ref;
+  const slash = ref.lastIndexOf('/');
+  return ref.slice(slash + 1).includes(':') ? ref : `${ref}:latest`;
+}
+
+export async function commitContainer(engine: Engine, ref: string, o: CommitOptions = {}): Promise<ImageRecord> {
+  const store = new ContainerStore(engine.root);
+  const rec = store.get(ref);
+  const base = engine.images.get(rec.Image);
+  const runtime = rec.HostConfig.Runtime || 'runc';
+  const paused = o.pause !== false && store.state(rec.Id).Running && (await runtimeCmd(runtime, ['pause', rec.Id])).code === 0;
+  let layer;
+  try {
+    const tar = await snapshotter(engine.root, rec.Driver).diffTar(rec.Id, rec.Layers);
+    layer = await engine.images.ingestLayer(tar);
+  } finally {
+    if (paused) await runtimeCmd(runtime, ['resume', rec.Id]);
+  }
+  const created = new Date().toISOString();
+  const containerConfig = { ...rec.Config };
+  const config = applyChanges(containerConfig, o.changes ?? []);
+  const bc = base.config;
+  const image: ImageConfig = {
+    architecture: bc.architecture,
+    os: bc.os,
+    ...(bc.variant ? { variant: bc.variant } : {}),
+    ...(o.author ? { author: o.author } : {}),
+    ...(o.message ? { comment: o.message } : {}),
+    config,
+    container: rec.Id,
+    container_config: containerConfig,
+    created,
+    docker_version: '20.10.24',
+    history: [
+      ...(bc.history ?? []),
+      {
+        created,
+        ...(o.author ? { author: o.author } : {}),
+        created_by: (rec.Config.Cmd ?? []).join(' '),
+        ...(o.message ? { comment: o.message } : {}),
+      },
+    ],
+    rootfs: { type: 'layers', diff_ids: [...bc.rootfs.diff_ids, layer.diffId] },
+  };
+  return engine.images.addImage(image, { parent: rec.Image, tags: o.reference ? [withDefaultTag(o.reference)] : [] });
+}

@@ -1,0 +1,187 @@
+/**
+ * `ps`: one row per container with Docker's column values (quoted, truncated command; human
+ * status with health; published ports), newest first, and Docker's filters.
+ */
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { humanDuration, humanSize, timeAgo } from '../../core/units.js';
+import { WharfError } from '../../core/errors.js';
+import { ContainerStore } from '../../container/store.js';
+import type { ContainerRecord, ContainerState } from '../../container/types.js';
+import type { Engine } from '../engine.js';
+
+export interface PsRow {
+  ID: string;
+  Image: string;
+  Command: string;
+  CreatedAt: string;
+  RunningFor: string;
+  Ports: string;
+  State: string;
+  Status: string;
+  Size: string;
+  Names: string;
+  Labels: string;
+  Mounts: string;
+  Networks: string;
+  LocalVolumes: string;
+}
+
+export interface PsOptions {
+  all?: boolean;
+  last?: number;
+  latest?: boolean;
+  size?: boolean;
+  noTrunc?: boolean;
+  filters?: string[];
+}
+
+/** Docker's `Status` column text. */
+export function statusText(st: ContainerState, now = Date.now()): string {
+  const since = (t: string) => humanDuration(now - Date.parse(t));
+  switch (st.Status) {
+    case 'running': {
+      const h = st.Health?.Status;
+      const health = h === 'starting' ? ' (health: starting)' : h ? ` (${h})` : '';
+      return `Up ${since(st.StartedAt)}${st.Paused ? ' (Paused)' : ''}${health}`;
+    }
+    case 'restarting':
+      return `Restarting (${st.ExitCode}) ${since(st.FinishedAt)} ago`;
+    case 'exited':
+      return `Exited (${st.ExitCode}) ${since(st.FinishedAt)} ago`;
+    case 'removing':
+      return 'Removal In Progress';
+    case 'dead':
+      return 'Dead';
+    default:
+      return 'Created';
+  }
+}
+
+function quoteGo(s: string): string {
+  return JSON.stringify(s);
+}
+
+/** Shell-style quoting of one argument, as the Engine API's container Command shows it. */
+function shellQuote(arg: string): string {
+  if (arg !== '' && !/[\s'"\\$`;&|<>(){}*?!#~]/.test(arg)) return arg;
+  return `'${arg.replace(/'/g, `'"'"'`)}'`;
+}
+
+/** Go's time.Time.String() for a UTC time. */
+function goTime(iso: string): string {
+  const d = new Date(iso);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000 UTC`;
+}
+
+export function commandText(rec: ContainerRecord, noTrunc = false): string {
+  let cmd = [rec.Path, ...rec.Args.map(shellQuote)].join(' ');
+  if (!noTrunc && [...cmd].length > 20) cmd = [...cmd].slice(0, 19).join('') + '…';
+  return quoteGo(cmd);
+}
+
+function portsText(rec: ContainerRecord, st: ContainerState): string {
+  const published = st.Running && st.Network ? st.Network.ports : [];
+  const parts: string[] = [];
+  const seen = new Set<string>();
+  for (const p of published) {
+    parts.push(`${p.hostIp || '0.0.0.0'}:${p.hostPort}->${p.containerPort}`);
+    seen.add(p.containerPort);
+  }
+  for (const p of Object.keys(rec.Config.ExposedPorts ?? {})) if (!seen.has(p)) parts.push(p);
+  return parts.join(', ');
+}
+
+function diskUsage(path: string): number {
+  try {
+    return Number(execFileSync('du', ['-sb', path], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\t')[0]) || 0;
+  } catch {
+    return 0;
+  }
+}
+
+function matchFilter(engine: Engine, rec: ContainerRecord, st: ContainerState, key: string, value: string): boolean {
+  switch (key) {
+    case 'status':
+      return st.Status === value;
+    case 'name':
+      return new RegExp(value).test(rec.Name) || new RegExp(value).test(`/${rec.Name}`);
+    case 'id':
+      return rec.Id.startsWith(value);
+    case 'label': {
+      const [k, v] = value.split('=');
+      const labels = rec.Config.Labels ?? {};
+      return v === undefined ? k! in labels : labels[k!] === v;
+    }
+    case 'exited':
+      return st.Status === 'exited' && st.ExitCode === Number(value);
+    case 'ancestor': {
+      if (rec.ImageRef === value) return true;
+      let id: string | undefined;
+      try {
+        id = engine.images.get(value).id;
+      } catch {
+        return false;
+      }
+      let cur: string | undefined = rec.Image;
+      for (let i = 0; cur && i < 256; i++) {
+        if (cur === id) return true;
+        try {
+          cur = engine.images.get(cur).parent || undefined;
+        } catch {
+          cur = undefined;
+        }
+      }
+      return false;
+    }
+    case 'health':
+      return (st.Health?.Status ?? 'none') === value;
+    default:
+      throw new WharfError('INVALID_ARGUMENT', `Invalid filter '${key}'`);
+  }
+}
+
+export function listContainers(engine: Engine, o: PsOptions = {}): PsRow[] {
+  const store = new ContainerStore(engine.root);
+  const filters = (o.filters ?? []).map((f) => {
+    const i = f.indexOf('=');
+    if (i < 0) throw new WharfError('INVALID_ARGUMENT', `Bad format of filter (expected name=value)`);
+    return [f.slice(0, i), f.slice(i + 1)] as const;
+  });
+  const all = o.all || o.latest || (o.last ?? -1) > 0 || filters.some(([k]) => k === 'status' || k === 'exited');
+  let items = store.list().map((rec) => ({ rec, st: store.state(rec.Id) }));
+  items.sort((a, b) => Date.parse(b.rec.Created) - Date.parse(a.rec.Created));
+  if (o.latest) items = items.slice(0, 1);
+  else if ((o.last ?? -1) > 0) items = items.slice(0, o.last);
+  if (!all) items = items.filter((i) => i.st.Running || i.st.Restarting);
+  const byKey = new Map<string, string[]>();
+  for (const [k, v] of filters) byKey.set(k, [...(byKey.get(k) ?? []), v]);
+  items = items.filter((i) => [...byKey].every(([k, vs]) => vs.some((v) => matchFilter(engine, i.rec, i.st, k, v))));
+  return items.map(({ rec, st }) => {
+    const image = rec.ImageRef.startsWith('sha256:') ? rec.ImageRef.slice(7, 19) : rec.ImageRef;
+    let size = '';
+    if (o.size) {
+      const upper = rec.Driver === 'vfs' ? join(store.dir(rec.Id), 'rootfs') : join(store.dir(rec.Id), 'upper');
+      const virt = rec.Layers.reduce((n, l) => n + l.size, 0);
+      const rw = diskUsage(upper);
+      size = `${humanSize(rw)} (virtual ${humanSize(rw + virt)})`;
+    }
+    return {
+      ID: o.noTrunc ? rec.Id : rec.Id.slice(0, 12),
+      Image: image,
+      Command: commandText(rec, o.noTrunc),
+      CreatedAt: goTime(rec.Created),
+      RunningFor: timeAgo(rec.Created),
+      Ports: portsText(rec, st),
+      State: st.Status,
+      Status: statusText(st),
+      Size: size,
+      Names: rec.Name,
+      Labels: Object.entries(rec.Config.Labels ?? {}).map(([k, v]) => `${k}=${v}`).join(','),
+      Mounts: rec.Mounts.map((m) => m.Name ?? m.Source).join(','),
+      Networks: rec.HostConfig.NetworkMode === 'default' ? 'bridge' : rec.HostConfig.NetworkMode,
+      LocalVolumes: String(rec.Mounts.filter((m) => m.Type === 'volume').length),
+    };
+  });
+}
