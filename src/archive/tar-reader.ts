@@ -229,7 +229,10 @@ export async function* readTar(
   let body: EntryBody | undefined;
   try {
     for (;;) {
-      if (body) await body.detach();
+      if (body) {
+        await body.detach();
+        body = undefined; // finished with: a later error belongs to the reader, not to it
+      }
       const header = await reader.next();
       if (!header) return;
       body = new EntryBody(reader);

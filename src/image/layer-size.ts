@@ -21,6 +21,8 @@ export function scanLayerSize(): LayerSizeScanner {
     for await (const { header, body } of readTar(side)) {
       if (header.type === 'file') size += header.size;
       else if (header.type === 'symlink') size += Buffer.byteLength(header.linkname);
+      // readTar destroys the last body with a later parse error: the iterator reports it.
+      body.on('error', () => undefined);
       body.resume();
     }
     return size;

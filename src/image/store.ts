@@ -92,7 +92,7 @@ export class ImageStore {
 
   get(refOrId: string): ImageRecord {
     const id = this.resolveId(refOrId);
-    if (!id) throw notFound(`No such image: ${refOrId}`);
+    if (!id) throw notFound(`No such image: ${missingImageName(refOrId)}`);
     return this.record(id);
   }
 
@@ -305,5 +305,15 @@ export class ImageStore {
 
   transaction<T>(fn: () => T): T {
     return tx(this.db, fn);
+  }
+}
+
+/** How Docker names an image it cannot find: a name gets its default tag (`x` -> `x:latest`). */
+export function missingImageName(refOrId: string): string {
+  if (/^sha256:[a-f0-9]+$/.test(refOrId)) return refOrId;
+  try {
+    return parseReference(refOrId).withDefaultTag().familiarString();
+  } catch {
+    return refOrId;
   }
 }

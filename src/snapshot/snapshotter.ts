@@ -3,7 +3,7 @@
  * `overlay2`: shared read-only layer diffs (see layers.ts) stacked under a per-container
  * upper/work dir with overlayfs. `vfs`: a private full copy, for hosts without overlayfs.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Readable } from 'node:stream';
 import { daemonConfigPath } from '../core/paths.js';
@@ -35,6 +35,17 @@ export interface Snapshotter {
 
 const cdir = (root: string, id: string) => join(root, 'containers', id);
 
+/**
+ * Docker's "init layer": mount points the runtime needs (/proc, /dev, /etc/hosts ...) made
+ * in a per-container lower dir, so they never show up in `diff` or in a committed layer.
+ */
+function makeInitLayer(dir: string): void {
+  if (existsSync(join(dir, '.done'))) return;
+  for (const d of ['dev/pts', 'dev/shm', 'dev/mqueue', 'proc', 'sys', 'etc']) mkdirSync(join(dir, d), { recursive: true });
+  for (const f of ['etc/hosts', 'etc/hostname', 'etc/resolv.conf', 'dev/console', '.dockerenv']) writeFileSync(join(dir, f), '');
+  writeFileSync(join(dir, '.done'), '');
+}
+
 class OverlaySnapshotter implements Snapshotter {
   readonly name = 'overlay2' as const;
   constructor(private readonly root: string) {}
@@ -42,14 +53,11 @@ class OverlaySnapshotter implements Snapshotter {
   async prepare(id: string, layers: LayerRef[]): Promise<void> {
     await ensureChain(this.root, layers);
     for (const d of ['upper', 'work', 'merged']) mkdirSync(join(cdir(this.root, id), d), { recursive: true });
+    makeInitLayer(join(cdir(this.root, id), 'init'));
   }
 
+  /** Image layer dirs, topmost first. */
   private lowerDirs(layers: LayerRef[]): string[] {
-    if (layers.length === 0) {
-      const empty = join(layersDir(this.root), 'empty');
-      mkdirSync(empty, { recursive: true });
-      return [empty];
-    }
     return layers.map((l) => join(layersDir(this.root), l.chainId.replace(/^sha256:/, ''), 'diff')).reverse();
   }
 
@@ -62,7 +70,8 @@ class OverlaySnapshotter implements Snapshotter {
     // Lower dirs relative to the layers dir keep the option string short (one page at most).
     const base = layersDir(this.root);
     mkdirSync(base, { recursive: true });
-    const lower = this.lowerDirs(layers).map((p) => relative(base, p)).join(':');
+    makeInitLayer(join(dir, 'init'));
+    const lower = [join(dir, 'init'), ...this.lowerDirs(layers).map((p) => relative(base, p))].join(':');
     const opts = `lowerdir=${lower},upperdir=${join(dir, 'upper')},workdir=${join(dir, 'work')}`;
     if (opts.length > 4000) throw new WharfError('UNSUPPORTED', `too many layers to mount (${layers.length})`);
     await run('mount', ['-t', 'overlay', 'overlay', '-o', opts, merged], { cwd: base });
@@ -75,7 +84,7 @@ class OverlaySnapshotter implements Snapshotter {
 
   async remove(id: string): Promise<void> {
     await this.unmount(id);
-    for (const d of ['upper', 'work', 'merged']) rmSync(join(cdir(this.root, id), d), { recursive: true, force: true });
+    for (const d of ['upper', 'work', 'merged', 'init']) rmSync(join(cdir(this.root, id), d), { recursive: true, force: true });
   }
 
   graphData(id: string, layers: LayerRef[]): Record<string, string> {
@@ -85,12 +94,12 @@ class OverlaySnapshotter implements Snapshotter {
       UpperDir: join(dir, 'upper'),
       WorkDir: join(dir, 'work'),
     };
-    if (layers.length) data.LowerDir = this.lowerDirs(layers).join(':');
+    data.LowerDir = [join(dir, 'init'), ...this.lowerDirs(layers)].join(':');
     return data;
   }
 
   changes(id: string, layers: LayerRef[]): Promise<Change[]> {
-    return changes(join(cdir(this.root, id), 'upper'), this.lowerDirs(layers));
+    return changes(join(cdir(this.root, id), 'upper'), [join(cdir(this.root, id), 'init'), ...this.lowerDirs(layers)]);
   }
 
   async diffTar(id: string): Promise<Readable> {

@@ -48,7 +48,7 @@ export async function loadArchive(store: ImageStore, input: Readable): Promise<L
   const written: Digest[] = [];
   try {
     const files = await ingestEntries(store, input, lease, written);
-    const candidates = files.has('manifest.json') ? fromDockerManifest(files) : fromOciIndex(files);
+    const candidates = files.has('manifest.json') ? fromDockerManifest(files) : fromOciIndex(files, store);
     if (candidates.length === 0) throw corrupt('invalid archive: no manifest.json or index.json with images');
     const results: LoadedImage[] = [];
     for (const c of candidates) results.push(await commitImage(store, files, c, lease, written));
@@ -96,7 +96,8 @@ async function ingestEntries(store: ImageStore, input: Readable, lease: string, 
 function jsonOf(files: Map<string, StoredFile>, path: string, store?: ImageStore): unknown {
   const f = files.get(path);
   if (!f) throw corrupt(`invalid archive: missing ${path}`);
-  const bytes = f.bytes ?? store?.content.read(f.digest);
+  // OCI blobs are not kept in memory while streaming: read small ones back from the store.
+  const bytes = f.bytes ?? (store && f.size <= SMALL ? store.content.read(f.digest) : undefined);
   if (!bytes) throw corrupt(`invalid archive: ${path} is too large`);
   try {
     return JSON.parse(bytes.toString('utf8'));
@@ -126,12 +127,12 @@ function blobPath(digest: string): string {
   return `blobs/${digest.replace(':', '/')}`;
 }
 
-function fromOciIndex(files: Map<string, StoredFile>): Candidate[] {
+function fromOciIndex(files: Map<string, StoredFile>, store: ImageStore): Candidate[] {
   const index = jsonOf(files, 'index.json') as { manifests?: OciDescriptor[] };
   const out: Candidate[] = [];
   const host = hostPlatform();
   const visit = (desc: OciDescriptor, tags: Reference[]) => {
-    const doc = jsonOf(files, blobPath(desc.digest)) as { mediaType?: string; manifests?: OciDescriptor[]; config?: { digest: string }; layers?: { digest: string }[] };
+    const doc = jsonOf(files, blobPath(desc.digest), store) as { mediaType?: string; manifests?: OciDescriptor[]; config?: { digest: string }; layers?: { digest: string }[] };
     if (isIndexMediaType(desc.mediaType ?? doc.mediaType) || doc.manifests) {
       const pick = doc.manifests?.find((m) => !m.platform || (m.platform.os === host.os && m.platform.architecture === host.architecture));
       if (pick) visit(pick, tags);
@@ -166,8 +167,9 @@ async function commitImage(store: ImageStore, files: Map<string, StoredFile>, c:
     if (!f) throw corrupt(`invalid archive: missing layer ${c.layerPaths[i]}`);
     if (f.digest === diffIds[i] && f.layerSize !== undefined) {
       store.recordLayer(f.digest, f.layerSize);
-    } else if (!store.hasLayer(diffIds[i]!)) {
+    } else {
       // A compressed layer (OCI layouts): its diff ID is the digest of the decompressed tar.
+      // Verified even when the store has that layer already: a wrong archive must fail.
       const { kind, stream } = await decompress(store.content.open(f.digest));
       if (kind === 'none') {
         stream.destroy();

@@ -65,3 +65,35 @@ export function inspectJson(root: string, ref: string): Record<string, unknown> 
 export const hasTool = (name: string) => spawnSync('sh', ['-c', `command -v ${name}`]).status === 0;
 
 export { join };
+
+/**
+ * A child of `parentRef` made through the engine API (no `commit` yet): the parent's
+ * config with one more empty history entry, recorded with `parent`. Returns its ID.
+ */
+export async function addChildImage(root: string, parentRef: string, opts: { tag?: string; labels?: Record<string, string> } = {}): Promise<string> {
+  const { Engine } = await import('../../src/engine/engine.js');
+  const engine = Engine.open({ root });
+  try {
+    const parent = engine.images.get(parentRef);
+    const created = new Date().toISOString();
+    const config = structuredClone(parent.config);
+    config.created = created;
+    config.config = { ...config.config, Labels: opts.labels ?? config.config?.Labels ?? null };
+    config.history = [...(config.history ?? []), { created, created_by: '/bin/sh -c #(nop)  LABEL child', empty_layer: true }];
+    return engine.images.addImage(config, { parent: parent.id, tags: opts.tag ? [opts.tag] : [] }).id;
+  } finally {
+    engine.close();
+  }
+}
+
+/** Give an image a `repo@digest` reference, as a pull would. */
+export async function addRepoDigest(root: string, ref: string, repoDigest: string): Promise<void> {
+  const { Engine } = await import('../../src/engine/engine.js');
+  const engine = Engine.open({ root });
+  try {
+    const img = engine.images.get(ref);
+    engine.images.addImage(img.config, { configBytes: engine.content.read(img.id), repoDigests: [repoDigest] });
+  } finally {
+    engine.close();
+  }
+}

@@ -5,7 +5,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hashPassword } from '../../src/registry/server/auth/htpasswd.js';
@@ -15,8 +15,39 @@ const DOCKER_HOST = process.env.WHARF_TEST_DOCKER_HOST ?? 'unix:///tmp/d/docker.
 const dockerEnv = (configDir: string) => ({ ...process.env, DOCKER_HOST, DOCKER_CONFIG: configDir });
 const dockerOk = hasCommand('docker') && spawnSync('docker', ['version'], { env: { ...process.env, DOCKER_HOST } }).status === 0;
 const skopeoOk = hasCommand('skopeo');
-const run = (cmd: string, args: string[], env?: NodeJS.ProcessEnv, input?: string) =>
-  execFileSync(cmd, args, { env, input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'], timeout: 120_000 });
+/** Synchronous runs only where no in-process server has to answer (setup). */
+const runSync = (cmd: string, args: string[], env?: NodeJS.ProcessEnv) =>
+  execFileSync(cmd, args, { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
+
+interface Result {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run a client without blocking the event loop (the registry under test lives in this process). */
+function exec(cmd: string, args: string[], env?: NodeJS.ProcessEnv, input?: string): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    const timer = setTimeout(() => child.kill('SIGKILL'), 180_000);
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+    child.stdin.end(input ?? '');
+  });
+}
+
+async function run(cmd: string, args: string[], env?: NodeJS.ProcessEnv, input?: string): Promise<string> {
+  const r = await exec(cmd, args, env, input);
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr.trim()}`);
+  return r.stdout;
+}
 
 const work = tempDir('wharf-rs-clients-');
 const suffix = Math.random().toString(36).slice(2, 8);
@@ -26,13 +57,13 @@ let archive = '';
 before(() => {
   // A one-layer busybox image, made locally (nothing comes from the internet).
   mkdirSync(join(work, 'rootfs/bin'), { recursive: true });
-  run('cp', ['/bin/busybox', join(work, 'rootfs/bin/busybox')]);
-  run('tar', ['-C', join(work, 'rootfs'), '-cf', join(work, 'rootfs.tar'), '.']);
+  runSync('cp', ['/bin/busybox', join(work, 'rootfs/bin/busybox')]);
+  runSync('tar', ['-C', join(work, 'rootfs'), '-cf', join(work, 'rootfs.tar'), '.']);
   if (dockerOk) {
     image = `wharf-rs-test:${suffix}`;
-    run('docker', ['import', join(work, 'rootfs.tar'), image], dockerEnv(work));
+    runSync('docker', ['import', join(work, 'rootfs.tar'), image], dockerEnv(work));
     archive = join(work, 'image.tar');
-    run('docker', ['save', '-o', archive, image], dockerEnv(work));
+    runSync('docker', ['save', '-o', archive, image], dockerEnv(work));
   }
 });
 
@@ -41,17 +72,17 @@ after(() => {
 });
 
 /** docker push then pull back through `host`, removing the local tags after. */
-function dockerRoundTrip(host: string, repo: string, env: NodeJS.ProcessEnv): void {
+async function dockerRoundTrip(host: string, repo: string, env: NodeJS.ProcessEnv): Promise<void> {
   const ref = `${host}/${repo}:${suffix}`;
-  run('docker', ['tag', image, ref], env);
+  await run('docker', ['tag', image, ref], env);
   try {
-    const pushed = run('docker', ['push', ref], env);
+    const pushed = await run('docker', ['push', ref], env);
     assert.match(pushed, /digest: sha256:[0-9a-f]{64}/);
-    run('docker', ['rmi', ref], env);
-    const pulled = run('docker', ['pull', ref], env);
+    await run('docker', ['rmi', ref], env);
+    const pulled = await run('docker', ['pull', ref], env);
     assert.match(pulled, /Downloaded newer image|Image is up to date/);
   } finally {
-    spawnSync('docker', ['rmi', '-f', ref], { env });
+    await exec('docker', ['rmi', '-f', ref], env);
   }
 }
 
@@ -64,28 +95,28 @@ describe('plain HTTP', () => {
   });
   after(() => reg.stop());
 
-  test('docker push and pull', (t) => {
+  test('docker push and pull', async (t) => {
     if (!dockerOk) return t.skip('no dockerd at ' + DOCKER_HOST);
-    dockerRoundTrip(host, 'dock/busybox', dockerEnv(work));
+    await dockerRoundTrip(host, 'dock/busybox', dockerEnv(work));
   });
 
-  test('curl sees the catalog and tags as the seeds check them', (t) => {
+  test('curl sees the catalog and tags as the seeds check them', async (t) => {
     if (!dockerOk) return t.skip('needs the docker push above');
-    const catalog = JSON.parse(run('curl', ['-sf', `http://${host}/v2/_catalog`]));
+    const catalog = JSON.parse(await run('curl', ['-sf', `http://${host}/v2/_catalog`]));
     assert.ok(catalog.repositories.includes('dock/busybox'));
-    const tags = JSON.parse(run('curl', ['-sf', `http://${host}/v2/dock/busybox/tags/list`]));
+    const tags = JSON.parse(await run('curl', ['-sf', `http://${host}/v2/dock/busybox/tags/list`]));
     assert.deepEqual(tags.tags, [suffix]);
   });
 
-  test('skopeo copy docker-archive -> registry -> dir, digests preserved', (t) => {
+  test('skopeo copy docker-archive -> registry -> dir, digests preserved', async (t) => {
     if (!skopeoOk || !archive) return t.skip('needs skopeo and a docker-saved archive');
-    run('skopeo', ['copy', '--dest-tls-verify=false', `docker-archive:${archive}`, `docker://${host}/sko/bb:v1`]);
+    await run('skopeo', ['copy', '--dest-tls-verify=false', `docker-archive:${archive}`, `docker://${host}/sko/bb:v1`]);
     const out = join(work, 'skopeo-dir');
-    run('skopeo', ['copy', '--src-tls-verify=false', `docker://${host}/sko/bb:v1`, `dir:${out}`]);
-    const inspect = JSON.parse(run('skopeo', ['inspect', '--tls-verify=false', `docker://${host}/sko/bb:v1`]));
+    await run('skopeo', ['copy', '--src-tls-verify=false', `docker://${host}/sko/bb:v1`, `dir:${out}`]);
+    const inspect = JSON.parse(await run('skopeo', ['inspect', '--tls-verify=false', `docker://${host}/sko/bb:v1`]));
     assert.equal(inspect.Layers.length, 1);
-    run('skopeo', ['copy', '--dest-tls-verify=false', `dir:${out}`, `docker://${host}/sko/again:v2`]);
-    const tags = JSON.parse(run('skopeo', ['list-tags', '--tls-verify=false', `docker://${host}/sko/again`]));
+    await run('skopeo', ['copy', '--dest-tls-verify=false', `dir:${out}`, `docker://${host}/sko/again:v2`]);
+    const tags = JSON.parse(await run('skopeo', ['list-tags', '--tls-verify=false', `docker://${host}/sko/again`]));
     assert.deepEqual(tags.Tags, ['v2']);
   });
 
@@ -93,7 +124,7 @@ describe('plain HTTP', () => {
     if (!dockerOk) return t.skip('no dockerd');
     const meta = await fetch(`${reg.url}/admin/meta/dock/busybox`, { method: 'PUT', body: JSON.stringify({ description: 'small shell toolbox', stars: 7, official: true }) });
     assert.equal(meta.status, 200);
-    const out = run('docker', ['search', `${host}/toolbox`], dockerEnv(work));
+    const out = await run('docker', ['search', `${host}/toolbox`], dockerEnv(work));
     assert.match(out, /dock\/busybox\s+small shell toolbox\s+7\s+\[OK\]/);
   });
 });
@@ -106,31 +137,31 @@ describe('TLS with a self-signed CA', () => {
     const dir = tempDir();
     certDir = join(dir, 'certs');
     mkdirSync(certDir);
-    run('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
+    runSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
       '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(certDir, 'ca.crt')]);
     reg = await startRegistry({ tls: { cert: join(certDir, 'ca.crt'), key: join(dir, 'key.pem') } }, dir);
     host = `127.0.0.1:${reg.port}`;
   });
   after(() => reg.stop());
 
-  test('skopeo verifies the certificate through --dest-cert-dir and refuses without it', (t) => {
+  test('skopeo verifies the certificate through --dest-cert-dir and refuses without it', async (t) => {
     if (!skopeoOk || !archive) return t.skip('needs skopeo and an archive');
-    run('skopeo', ['copy', '--dest-cert-dir', certDir, `docker-archive:${archive}`, `docker://${host}/tls/bb:v1`]);
-    const inspect = JSON.parse(run('skopeo', ['inspect', '--cert-dir', certDir, `docker://${host}/tls/bb:v1`]));
+    await run('skopeo', ['copy', '--dest-cert-dir', certDir, `docker-archive:${archive}`, `docker://${host}/tls/bb:v1`]);
+    const inspect = JSON.parse(await run('skopeo', ['inspect', '--cert-dir', certDir, `docker://${host}/tls/bb:v1`]));
     assert.equal(inspect.Name, `${host}/tls/bb`);
-    const unverified = spawnSync('skopeo', ['inspect', `docker://${host}/tls/bb:v1`], { encoding: 'utf8' });
+    const unverified = await exec('skopeo', ['inspect', `docker://${host}/tls/bb:v1`]);
     assert.notEqual(unverified.status, 0);
     assert.match(unverified.stderr, /certificate|x509/);
   });
 
-  test('curl with the CA reads the catalog over https', () => {
-    const catalog = run('curl', ['-sf', '--cacert', join(certDir, 'ca.crt'), `https://${host}/v2/_catalog`]);
+  test('curl with the CA reads the catalog over https', async () => {
+    const catalog = await run('curl', ['-sf', '--cacert', join(certDir, 'ca.crt'), `https://${host}/v2/_catalog`]);
     assert.ok(JSON.parse(catalog).repositories);
   });
 
-  test('docker push and pull over TLS', (t) => {
+  test('docker push and pull over TLS', async (t) => {
     if (!dockerOk) return t.skip('no dockerd');
-    dockerRoundTrip(host, 'tls/docker', dockerEnv(work));
+    await dockerRoundTrip(host, 'tls/docker', dockerEnv(work));
   });
 });
 
@@ -149,22 +180,22 @@ for (const mode of ['basic', 'token'] as const) {
     });
     after(() => reg.stop());
 
-    test('docker login, push and pull; a bad password fails', (t) => {
+    test('docker login, push and pull; a bad password fails', async (t) => {
       if (!dockerOk) return t.skip('no dockerd');
       const env = dockerEnv(configDir);
-      const bad = spawnSync('docker', ['login', '-u', 'carol', '--password-stdin', host], { env, input: 'wrong', encoding: 'utf8' });
+      const bad = await exec('docker', ['login', '-u', 'carol', '--password-stdin', host], env, 'wrong');
       assert.notEqual(bad.status, 0);
-      run('docker', ['login', '-u', 'carol', '--password-stdin', host], env, 's3cret');
-      dockerRoundTrip(host, `${mode}/busybox`, env);
-      run('docker', ['logout', host], env);
+      await run('docker', ['login', '-u', 'carol', '--password-stdin', host], env, 's3cret');
+      await dockerRoundTrip(host, `${mode}/busybox`, env);
+      await run('docker', ['logout', host], env);
     });
 
-    test('skopeo with --dest-creds; without credentials it is refused', (t) => {
+    test('skopeo with --dest-creds; without credentials it is refused', async (t) => {
       if (!skopeoOk || !archive) return t.skip('needs skopeo and an archive');
-      run('skopeo', ['copy', '--dest-tls-verify=false', '--dest-creds', 'carol:s3cret', `docker-archive:${archive}`, `docker://${host}/${mode}/sko:v1`]);
-      const ok = JSON.parse(run('skopeo', ['inspect', '--tls-verify=false', '--creds', 'carol:s3cret', `docker://${host}/${mode}/sko:v1`]));
+      await run('skopeo', ['copy', '--dest-tls-verify=false', '--dest-creds', 'carol:s3cret', `docker-archive:${archive}`, `docker://${host}/${mode}/sko:v1`]);
+      const ok = JSON.parse(await run('skopeo', ['inspect', '--tls-verify=false', '--creds', 'carol:s3cret', `docker://${host}/${mode}/sko:v1`]));
       assert.equal(ok.Layers.length, 1);
-      const anon = spawnSync('skopeo', ['inspect', '--tls-verify=false', '--no-creds', `docker://${host}/${mode}/sko:v1`], { encoding: 'utf8' });
+      const anon = await exec('skopeo', ['inspect', '--tls-verify=false', '--no-creds', `docker://${host}/${mode}/sko:v1`]);
       assert.notEqual(anon.status, 0);
       assert.match(anon.stderr, /unauthorized|authentication required|denied/i);
     });

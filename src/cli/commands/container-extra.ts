@@ -88,7 +88,13 @@ export function registerContainerExtraCommands(program: Command, container: Comm
       ctx.out(`Total reclaimed space: ${humanSize(0)}`);
     });
 
-  const system = program.commands.find((c) => c.name() === 'system') ?? program.command('system').description('Manage wharf');
+  const system = program.commands.find((c) => c.name() === 'system');
+  if (system) registerSystemBoot(system, ctx);
+}
+
+/** `system boot`, added to the `system` command group wherever that is created. */
+export function registerSystemBoot(system: Command, ctx: CliContext): void {
+  const root = () => ctx.engine().root;
   system.command('boot').description('Start the containers whose restart policy asks for it (run at host boot)')
     .action(async () => {
       await bootContainers(root(), (l) => ctx.out(l));

@@ -1,7 +1,7 @@
 /** `run`, `create` and `start`: Docker's flags, output, error format and exit codes. */
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { ExitError, formatError } from '../context.js';
+import { CliError, ExitError, formatError } from '../context.js';
 import { isWharfError, WharfError } from '../../core/errors.js';
 import { parseNormalizedTagged } from '../../core/reference.js';
 import { createContainer } from '../../engine/containers/create.js';
@@ -18,13 +18,19 @@ function runFailure(ctx: CliContext, cmd: string, err: unknown): never {
   ctx.err(`wharf: ${formatError(err).replace(/^Error: /, '')}`);
   ctx.err('');
   ctx.err(`Run 'wharf ${cmd} --help' for more information`);
-  const code = err instanceof WharfError ? (err.exitCode === 1 ? 125 : err.exitCode) : 125;
+  const code = err instanceof WharfError || err instanceof CliError ? (err.exitCode === 1 ? 125 : err.exitCode) : 125;
   throw new ExitError(code);
 }
 
 async function create(ctx: CliContext, cmdName: string, image: string, args: string[], flags: RunFlags): Promise<ContainerRecord> {
   try {
-    const opts = toCreateOptions(image, args, flags);
+    let opts;
+    try {
+      opts = toCreateOptions(image, args, flags);
+    } catch (err) {
+      // Flag validation happens on the client in Docker: no "Error response from daemon".
+      throw new CliError((err as Error).message, err instanceof WharfError ? err.exitCode : 125, true);
+    }
     const engine = ctx.engine();
     try {
       return await createContainer(engine, opts);

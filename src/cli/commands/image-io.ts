@@ -24,7 +24,10 @@ function defineImport(cmd: Command, ctx: CliContext): Command {
           throw new WharfError('INVALID_REFERENCE', (err as Error).message);
         }
       }
-      const input = await openSource(source, process.stdin);
+      // docker's CLI opens the file itself, so a missing file is reported bare.
+      const input = await openSource(source, process.stdin).catch((err: Error) => {
+        throw /^https?:/.test(source) ? err : new CliError(err.message, 1, true);
+      });
       const rec = await importImage(ctx.engine().images, input, { source, repository, changes: o.change, message: o.message, platform: o.platform });
       ctx.out(rec.id);
     });

@@ -83,7 +83,7 @@ function spawnPipes(o: SpawnOptions, pidFile: string): ContainerProcess {
       pidSeen = true;
       return pid;
     }
-    const msg = spawnError ? `${o.runtime}: ${spawnError.message}` : runtimeErrorMessage(errText) || `${o.runtime} exited with ${exitCode}`;
+    const msg = spawnError ? `OCI runtime "${o.runtime}" cannot be started: ${(spawnError as NodeJS.ErrnoException).code === 'ENOENT' ? 'executable file not found in $PATH' : spawnError.message}` : runtimeErrorMessage(errText) || `${o.runtime} exited with ${exitCode}`;
     throw new WharfError('INTERNAL', msg, { exitCode: 125 });
   });
   return {

@@ -19,7 +19,7 @@ export function spawnMonitor(root: string, dir: string, id: string, o: MonitorOp
   if (o.waitAttach) args.push('--wait-attach');
   if (o.size) args.push('--cols', String(o.size.cols), '--rows', String(o.size.rows));
   const log = openSync(join(dir, 'monitor.log'), 'a');
-  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', 'pipe', log], cwd: '/' });
+  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', 'pipe', log], cwd: process.execArgv.length ? process.cwd() : '/' });
   closeSync(log);
   return new Promise((resolve, reject) => {
     let buf = '';

@@ -47,6 +47,7 @@ export async function analyzeImage(store: ImageStore, img: ImageRecord): Promise
   };
   for (let i = 0; i < chain.length; i++) {
     for await (const { header, body } of readTar(createReadStream(chain[i]!.path, { highWaterMark: 1 << 20 }))) {
+      body.on('error', () => undefined); // a parse error also ends the loop below
       body.resume();
       const path = posix.normalize(header.name).replace(/^(\.\/|\/)+/, '').replace(/\/$/, '');
       const base = posix.basename(path);

@@ -99,8 +99,9 @@ export class ImageDeleter {
     if (prune && parent && this.store.exists(parent)) this.deleteHelper(parent as Digest, records, false, true, true);
   }
 
+  /** Docker's imageIsDangling: no references and no children (an intermediate image is not dangling). */
   private isDangling(id: string): boolean {
-    return this.store.refsOf(id).length === 0;
+    return this.store.refsOf(id).length === 0 && this.store.children(id).length === 0;
   }
 
   private conflict(id: string, mask: number): Conflict | undefined {

@@ -1,7 +1,6 @@
 /** `images`: which images show, in Docker's order, with its filters. */
-import type { ImageStore, ImageSummary } from '../../image/store.js';
+import { missingImageName, type ImageStore, type ImageSummary } from '../../image/store.js';
 import { invalidArgument, notFound } from '../../core/errors.js';
-import { parseReference } from '../../core/reference.js';
 import { checkFilterKeys, createdMs, matchLabels, pathMatch, type Filters } from './filters.js';
 
 export function listImages(store: ImageStore, opts: { all?: boolean; filters: Filters; nameArg?: string }): ImageSummary[] {
@@ -19,7 +18,7 @@ export function listImages(store: ImageStore, opts: { all?: boolean; filters: Fi
     const v = filters.get(key)?.[0];
     if (v === undefined) return undefined;
     const id = store.resolveId(v);
-    if (!id) throw notFound(`No such image: ${missingName(v)}`);
+    if (!id) throw notFound(`No such image: ${missingImageName(v)}`);
     return createdMs(images.find((i) => i.id === id)!);
   };
   const before = bound('before');
@@ -44,11 +43,3 @@ export function listImages(store: ImageStore, opts: { all?: boolean; filters: Fi
   return out.sort((a, b) => createdMs(b) - createdMs(a) || (a.id < b.id ? -1 : 1));
 }
 
-/** How Docker names an image it could not find: the reference with its default tag. */
-function missingName(v: string): string {
-  try {
-    return parseReference(v).withDefaultTag().familiarString();
-  } catch {
-    return v;
-  }
-}

@@ -59,7 +59,7 @@ export function requestHandler(reg: Registry, secure: boolean, log: (line: strin
     ...blobRoutes(reg),
     ...manifestRoutes(reg),
     ...adminRoutes(reg),
-    ...(reg.config.ui === false ? [] : uiRoutes()),
+    ...(reg.config.ui === false ? [] : uiRoutes(reg)),
   ];
   const logRequests = reg.config.log?.requests !== false;
 

@@ -20,7 +20,7 @@ const ctx = createContext(() => {
   if (opts.storageDriver) process.env.WHARF_STORAGE_DRIVER = opts.storageDriver;
   return Engine.open({ root: opts.root });
 });
-registerCommands(program, ctx);
+await registerCommands(program, ctx, undefined);
 if (!program.commands.some((c) => c.name() === 'run')) registerContainerCommands(program, ctx);
 let code = 0;
 try {

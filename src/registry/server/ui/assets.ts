@@ -1,3 +1,118 @@
-/** Placeholder; replaced by the real UI below. */
-export const UI_HTML = '<!doctype html><title>wharf registry</title>';
-export const UI_SCRIPT = '';
+/**
+ * The web UI's page and script, as strings so they ship inside the compiled output. Plain DOM
+ * code against the registry's own API (catalog, tags, manifests, config blobs, v1 search); all
+ * registry data is inserted with textContent, never as HTML.
+ */
+export const UI_HTML = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>wharf registry</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
+<style>
+body{font-family:system-ui,sans-serif;margin:0;color:#222}
+header{background:#123;color:#fff;padding:.6em 1em;display:flex;gap:1em;align-items:center}
+header h1{font-size:1.1em;margin:0}
+main{display:flex;gap:1em;padding:1em}
+#repos{min-width:16em}
+#repos li{cursor:pointer;padding:.2em 0}
+#repos li.active{font-weight:bold}
+table{border-collapse:collapse}
+td,th{border-bottom:1px solid #ddd;padding:.3em .6em;text-align:left;font-size:.9em;vertical-align:top}
+code{font-size:.85em}
+#status{color:#a00}
+</style></head>
+<body>
+<header><h1>wharf registry</h1><input id="search" type="search" placeholder="Search repositories"></header>
+<div id="status" role="status"></div>
+<main>
+<section><h2>Repositories</h2><ul id="repos"></ul></section>
+<section><h2 id="repo-title">Tags</h2>
+<table id="tags"><thead><tr><th>Tag</th><th>Digest</th><th>Size</th><th>Created</th><th>Platform</th><th>Layers</th><th></th></tr></thead><tbody></tbody></table>
+</section>
+</main>
+<script src="/ui/app.js"></script>
+</body></html>`;
+
+export const UI_SCRIPT = String.raw`'use strict';
+const ACCEPT = ['application/vnd.oci.image.index.v1+json','application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.oci.image.manifest.v1+json','application/vnd.docker.distribution.manifest.v2+json'].join(',');
+const $ = (id) => document.getElementById(id);
+const el = (tag, text, cls) => { const e = document.createElement(tag); if (text !== undefined) e.textContent = text; if (cls) e.className = cls; return e; };
+const status = (msg) => { $('status').textContent = msg || ''; };
+function human(n) { const u = ['B','kB','MB','GB','TB']; let i = 0; while (n >= 1000 && i < u.length - 1) { n /= 1000; i++; } return (i ? n.toFixed(1) : n) + u[i]; }
+async function api(path, opts) {
+  const res = await fetch(path, Object.assign({ credentials: 'same-origin' }, opts || {}));
+  if (!res.ok) { let msg = res.status + ''; try { msg = (await res.json()).errors[0].message; } catch (e) {} throw new Error(msg); }
+  return res;
+}
+
+async function loadRepos(query) {
+  const list = $('repos');
+  list.replaceChildren();
+  let names;
+  if (query) names = (await (await api('/v1/search?n=100&q=' + encodeURIComponent(query))).json()).results.map((r) => r.name);
+  else names = (await (await api('/v2/_catalog?n=1000')).json()).repositories;
+  for (const name of names) {
+    const li = el('li', name);
+    li.dataset.repo = name;
+    li.onclick = () => showRepo(name);
+    list.append(li);
+  }
+  if (!names.length) list.append(el('li', 'no repositories'));
+}
+
+async function describe(repo, tag) {
+  const res = await api('/v2/' + repo + '/manifests/' + encodeURIComponent(tag), { headers: { Accept: ACCEPT } });
+  const digest = res.headers.get('Docker-Content-Digest');
+  const m = await res.json();
+  const info = { digest, size: 0, created: '', platform: '', layers: 0 };
+  if (m.manifests) {
+    info.platform = m.manifests.filter((d) => d.platform).map((d) => d.platform.os + '/' + d.platform.architecture + (d.platform.variant ? '/' + d.platform.variant : '')).join(', ');
+    info.size = m.manifests.reduce((n, d) => n + d.size, 0);
+    info.layers = '-';
+    return info;
+  }
+  info.layers = (m.layers || []).length;
+  info.size = (m.config ? m.config.size : 0) + (m.layers || []).reduce((n, l) => n + l.size, 0);
+  if (m.config && /json/.test(m.config.mediaType) && m.config.size < 1e6) {
+    try {
+      const cfg = await (await api('/v2/' + repo + '/blobs/' + m.config.digest)).json();
+      info.created = cfg.created || '';
+      if (cfg.os) info.platform = cfg.os + '/' + cfg.architecture + (cfg.variant ? '/' + cfg.variant : '');
+    } catch (e) {}
+  }
+  return info;
+}
+
+async function showRepo(repo) {
+  status('');
+  for (const li of $('repos').children) li.classList.toggle('active', li.dataset.repo === repo);
+  $('repo-title').textContent = 'Tags of ' + repo;
+  const body = $('tags').tBodies[0];
+  body.replaceChildren();
+  const access = await (await api('/ui/access/' + repo)).json();
+  const tags = (await (await api('/v2/' + repo + '/tags/list')).json()).tags || [];
+  for (const tag of tags) {
+    const row = el('tr');
+    row.dataset.tag = tag;
+    body.append(row);
+    const info = await describe(repo, tag).catch((e) => ({ digest: 'error: ' + e.message, size: 0, created: '', platform: '', layers: '' }));
+    const digest = el('td'); digest.append(el('code', info.digest));
+    const created = info.created ? new Date(info.created).toISOString().replace('T', ' ').slice(0, 19) : '';
+    row.append(el('td', tag, 'tag'), digest, el('td', human(info.size), 'size'), el('td', created, 'created'), el('td', info.platform, 'platform'), el('td', String(info.layers), 'layers'));
+    const actions = el('td');
+    if (access.delete) {
+      const btn = el('button', 'Delete', 'delete');
+      btn.onclick = async () => {
+        if (!confirm('Delete tag ' + repo + ':' + tag + '?')) return;
+        try { await api('/v2/' + repo + '/manifests/' + encodeURIComponent(tag), { method: 'DELETE' }); row.remove(); status('deleted ' + repo + ':' + tag); }
+        catch (e) { status('delete failed: ' + e.message); }
+      };
+      actions.append(btn);
+    }
+    row.append(actions);
+  }
+}
+
+$('search').addEventListener('input', (ev) => { loadRepos(ev.target.value.trim()).catch((e) => status(e.message)); });
+loadRepos('').catch((e) => status(e.message));
+`;

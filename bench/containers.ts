@@ -1,0 +1,81 @@
+/**
+ * Container benchmarks, wharf vs the local dockerd in the same run on the same rootfs:
+ * `run --rm IMG true` median latency, commit of 100 MB of changes, create/start/stop/rm of
+ * 50 detached containers, and the RSS of one idle monitor. Prints ratios (wharf / docker).
+ * Usage: npx tsx bench/containers.ts   (DOCKER_HOST defaults to unix:///tmp/d/docker.sock)
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Fixture } from '../test/containers/helpers/fixture.js';
+
+const repo = join(fileURLToPath(new URL('.', import.meta.url)), '..');
+const dockerEnv = { ...process.env, DOCKER_HOST: process.env.DOCKER_HOST ?? 'unix:///tmp/d/docker.sock' };
+const fx = new Fixture();
+
+/** bin/wharf when it has the container commands, else the test entry (through tsx). */
+function wharfArgv(): string[] {
+  const bin = join(repo, 'bin', 'wharf');
+  if (existsSync(bin) && spawnSync(bin, ['--root', fx.root, 'ps', '-a']).status === 0) return [bin, '--root', fx.root];
+  return fx.command('').trim().split(' ');
+}
+const wharfCmd = wharfArgv();
+const wharf = (args: string[]) => execFileSync(wharfCmd[0]!, [...wharfCmd.slice(1), ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const docker = (args: string[]) => execFileSync('docker', args, { encoding: 'utf8', env: dockerEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+const dockerOk = spawnSync('docker', ['version'], { env: dockerEnv }).status === 0;
+
+function time(fn: () => void): number {
+  const t = process.hrtime.bigint();
+  fn();
+  return Number(process.hrtime.bigint() - t) / 1e6;
+}
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const report = (name: string, w: number, d?: number) =>
+  console.log(`${name.padEnd(36)} wharf ${w.toFixed(0).padStart(6)} ms   docker ${d === undefined ? '   n/a' : d.toFixed(0).padStart(6)} ms   ratio ${d ? (w / d).toFixed(2) : 'n/a'}`);
+
+const img = fx.busybox('bench:bb');
+const tar = join(fx.dir, 'rootfs.tar');
+if (dockerOk) execFileSync('docker', ['import', '-c', 'CMD ["sh"]', tar, 'wharf-bench:bb'], { env: dockerEnv, stdio: 'ignore' });
+else console.log('docker: skipped (no dockerd at DOCKER_HOST)');
+console.log(`wharf via: ${wharfCmd[0]}`);
+
+try {
+  const N = 9;
+  const w = median(Array.from({ length: N }, () => time(() => wharf(['run', '--rm', '--network', 'none', img, 'true']))));
+  const d = dockerOk ? median(Array.from({ length: N }, () => time(() => docker(['run', '--rm', '--network', 'none', 'wharf-bench:bb', 'true'])))) : undefined;
+  report('run --rm IMG true (median)', w, d);
+
+  const fill = 'dd if=/dev/urandom of=/big bs=1M count=100 2>/dev/null';
+  wharf(['run', '--network', 'none', '--name', 'bench-commit', img, 'sh', '-c', fill]);
+  const wc = time(() => wharf(['commit', 'bench-commit', 'bench:committed']));
+  let dc: number | undefined;
+  if (dockerOk) {
+    docker(['run', '--network', 'none', '--name', 'wharf-bench-commit', 'wharf-bench:bb', 'sh', '-c', fill]);
+    dc = time(() => docker(['commit', 'wharf-bench-commit', 'wharf-bench:committed']));
+    docker(['rm', 'wharf-bench-commit']);
+    docker(['rmi', 'wharf-bench:committed']);
+  }
+  report('commit of 100 MB of changes', wc, dc);
+  wharf(['rm', 'bench-commit']);
+
+  const cycle = (run: (a: string[]) => string, image: string, prefix: string) => () => {
+    const ids = Array.from({ length: 50 }, (_, i) => run(['create', '--network', 'none', '--name', `${prefix}${i}`, image, 'sleep', '600']).trim());
+    run(['start', ...ids]);
+    run(['stop', '-t', '0', ...ids]);
+    run(['rm', ...ids]);
+  };
+  const wl = time(cycle(wharf, img, 'wb'));
+  const dl = dockerOk ? time(cycle(docker, 'wharf-bench:bb', 'wharf-bench-')) : undefined;
+  report('create/start/stop/rm 50 containers', wl, dl);
+
+  const id = wharf(['run', '-d', '--network', 'none', img, 'sleep', '600']).trim();
+  const st = JSON.parse(readFileSync(join(fx.root, 'containers', id, 'state.json'), 'utf8')) as { MonitorPid: number };
+  await new Promise((r) => setTimeout(r, 1000));
+  const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${st.MonitorPid}/status`, 'utf8'))?.[1];
+  console.log(`idle monitor RSS                     ${(Number(rss) / 1024).toFixed(1)} MB (docker's per-container shim is containerd-shim-runc-v2)`);
+  wharf(['rm', '-f', id]);
+} finally {
+  if (dockerOk) spawnSync('docker', ['rmi', 'wharf-bench:bb'], { env: dockerEnv });
+  fx.cleanup();
+}

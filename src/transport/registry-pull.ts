@@ -1,0 +1,160 @@
+/**
+ * Registry -> local store: one reference (tag or digest) pulled as dockerd pulls it. The
+ * manifest (or the platform's entry of an index) names a config and compressed layers; the
+ * layers download 3 at a time, each verified while it streams (the client checks the blob
+ * digest), decompressed on the fly (gzip, zstd or none) straight into the store, which checks
+ * the diff ID the config promises. Each layer is committed on its own, so a pull that dies
+ * keeps the layers it finished and a retry reports them "Already exists"; the image (config,
+ * tag, repo digest) is added last, in one transaction, so a failed pull shows nothing.
+ */
+import type { Readable } from 'node:stream';
+import { decompress } from '../archive/compression.js';
+import { hostPlatform, type Descriptor, type Platform } from '../core/descriptor.js';
+import { digestOf, shortId, type Digest } from '../core/digest.js';
+import { WharfError, corrupt, isWharfError } from '../core/errors.js';
+import type { Reference } from '../core/reference.js';
+import type { LayerBlobs } from '../image/layer-blobs.js';
+import type { ImageStore } from '../image/store.js';
+import type { ImageConfig } from '../image/types.js';
+import type { RegistryClient } from '../registry/client/client.js';
+import { parseManifest, selectPlatform, type ImageManifest } from './registry/manifest.js';
+import { Limiter, settleAll, silentProgress, throttled, type ProgressSink } from './registry/progress.js';
+
+export interface PullOptions {
+  client: RegistryClient;
+  store: ImageStore;
+  blobs: LayerBlobs;
+  /** Which entry of a manifest list / index (default: this host's). */
+  platform?: Platform;
+  progress?: ProgressSink;
+  /** Parallel layer downloads (Docker's max-concurrent-downloads, 3). */
+  concurrency?: number;
+}
+
+export interface PullResult {
+  id: Digest;
+  /** Digest of the manifest the reference resolved to (the index's, for a multi-platform image). */
+  manifestDigest: Digest;
+  /** The reference points at another image than before (Docker's "Downloaded newer image"). */
+  updated: boolean;
+}
+
+const MAX_CONFIG_SIZE = 16 << 20;
+const LAYERS_MISMATCH = "layers from manifest don't match image configuration";
+
+async function readLimited(stream: Readable, limit: number): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  let n = 0;
+  for await (const c of stream) {
+    n += (c as Buffer).length;
+    if (n > limit) {
+      stream.destroy();
+      throw corrupt(`image config exceeds ${limit} bytes`);
+    }
+    parts.push(c as Buffer);
+  }
+  return Buffer.concat(parts);
+}
+
+/** The image manifest for `ref`: fetched, and resolved through an index for the platform. */
+async function resolveManifest(opts: PullOptions, repo: string, tagOrDigest: string): Promise<{ manifest: ImageManifest; digest: Digest }> {
+  const top = await opts.client.getManifest(repo, tagOrDigest);
+  const parsed = parseManifest(top.bytes, top.mediaType);
+  if (parsed.kind === 'image') return { manifest: parsed.manifest, digest: top.digest };
+  const entry = selectPlatform(parsed.index, opts.platform ?? hostPlatform());
+  const child = await opts.client.getManifest(repo, entry.digest);
+  const inner = parseManifest(child.bytes, child.mediaType);
+  if (inner.kind !== 'image') throw corrupt(`manifest ${entry.digest} in the index is not an image manifest`);
+  return { manifest: inner.manifest, digest: top.digest };
+}
+
+export async function pullImage(ref: Reference, opts: PullOptions): Promise<PullResult> {
+  const { client, store } = opts;
+  const progress = opts.progress ?? silentProgress;
+  const repo = ref.path;
+  const tagOrDigest = ref.digest ?? ref.tag ?? 'latest';
+  const before = store.resolveRef(ref);
+  const { manifest, digest } = await resolveManifest(opts, repo, tagOrDigest);
+  progress.line(`${ref.digest ? ref.familiarString() : tagOrDigest}: Pulling from ${repo}`);
+
+  const configBytes = await readLimited(client.getBlob(repo, manifest.config.digest, manifest.config.size), MAX_CONFIG_SIZE);
+  let config: ImageConfig;
+  try {
+    config = JSON.parse(configBytes.toString('utf8')) as ImageConfig;
+  } catch {
+    throw corrupt(`invalid image config ${manifest.config.digest}`);
+  }
+  const diffIds = config.rootfs?.diff_ids ?? [];
+  if (diffIds.length !== manifest.layers.length) throw corrupt(LAYERS_MISMATCH);
+  const id = digestOf(configBytes);
+
+  const lease = store.createLease();
+  try {
+    // dockerd skips the layers altogether when it already has the image.
+    if (!store.exists(id)) await fetchLayers(opts, progress, repo, manifest.layers, diffIds, lease);
+    manifest.layers.forEach((layer, i) => {
+      opts.blobs.remember({ diffId: diffIds[i]!, digest: layer.digest, mediaType: layer.mediaType, size: layer.size });
+      opts.blobs.addSource(layer.digest, client.registry, repo);
+    });
+    store.addImage(config, {
+      configBytes,
+      tags: ref.digest ? [] : [ref.withDefaultTag().toString()],
+      repoDigests: [`${ref.name}@${digest}`],
+    });
+  } finally {
+    store.releaseLease(lease);
+  }
+  progress.line(`Digest: ${digest}`);
+  return { id, manifestDigest: digest, updated: before !== id };
+}
+
+async function fetchLayers(opts: PullOptions, progress: ProgressSink, repo: string, layers: Descriptor[], diffIds: Digest[], lease: string): Promise<void> {
+  const limiter = new Limiter(opts.concurrency ?? 3);
+  const abort = new AbortController();
+  const seen = new Set<string>();
+  const jobs: Promise<void>[] = [];
+  layers.forEach((layer, i) => {
+    const diffId = diffIds[i]!;
+    if (seen.has(diffId)) return;
+    seen.add(diffId);
+    const id = shortId(layer.digest);
+    if (opts.store.hasLayer(diffId)) {
+      progress.update(id, 'Already exists');
+      return;
+    }
+    progress.update(id, 'Pulling fs layer');
+    if (limiter.full) progress.update(id, 'Waiting');
+    jobs.push(limiter.run(() => downloadLayer(opts, progress, repo, layer, diffId, lease, abort.signal)));
+  });
+  await settleAll(jobs, () => abort.abort());
+}
+
+async function downloadLayer(
+  opts: PullOptions,
+  progress: ProgressSink,
+  repo: string,
+  layer: Descriptor,
+  diffId: Digest,
+  lease: string,
+  signal: AbortSignal,
+): Promise<void> {
+  if (signal.aborted) throw new WharfError('UNAVAILABLE', 'context canceled');
+  const id = shortId(layer.digest);
+  const src = opts.client.getBlob(repo, layer.digest, layer.size, { signal, onProgress: throttled(progress, id, 'Downloading') });
+  src.once('end', () => {
+    progress.update(id, 'Verifying Checksum');
+    progress.update(id, 'Download complete');
+    progress.update(id, 'Extracting', { current: layer.size, total: layer.size });
+  });
+  const { stream } = await decompress(src);
+  try {
+    await opts.store.ingestLayer(stream, diffId, lease);
+  } catch (err) {
+    // The compressed bytes were verified; a different diff ID means the config lies.
+    if (isWharfError(err, 'DIGEST_MISMATCH') && err.message.startsWith('digest mismatch')) throw corrupt(LAYERS_MISMATCH, { cause: err });
+    throw err;
+  } finally {
+    src.destroy();
+  }
+  progress.update(id, 'Pull complete');
+}

@@ -1,0 +1,108 @@
+/**
+ * The web UI in headless Chromium (Debian's /usr/bin/chromium driven by playwright-core):
+ * repositories, tag details, search, and tag deletion offered only to users allowed to delete.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { hashPassword } from '../../src/registry/server/auth/htpasswd.js';
+import { pushImage, startRegistry, tempDir, type TestRegistry } from './helpers.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const basic = (u: string, p: string) => ({ Authorization: `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}` });
+
+describe('web UI', { skip: existsSync(CHROMIUM) ? false : 'no /usr/bin/chromium (apt-get install chromium)' }, () => {
+  let reg: TestRegistry;
+  let browser: import('playwright-core').Browser;
+  let digest = '';
+  before(async () => {
+    const dir = tempDir();
+    const users = join(dir, 'htpasswd');
+    writeFileSync(users, `admin:${hashPassword('pw', 4)}\nviewer:${hashPassword('pw', 4)}\n`);
+    reg = await startRegistry({
+      auth: {
+        htpasswd: { path: users },
+        access: [
+          { account: 'admin', name: '*', actions: ['*'] },
+          { account: 'admin', type: 'registry', name: '*', actions: ['*'] },
+          { account: 'viewer', name: '*', actions: ['pull'] },
+          { account: 'viewer', type: 'registry', name: 'catalog', actions: ['*'] },
+        ],
+      },
+    }, dir);
+    const img = await pushImage(reg.url, 'web/frontend', 'v1', basic('admin', 'pw'));
+    digest = img.digest;
+    await pushImage(reg.url, 'web/frontend', 'v2', basic('admin', 'pw'));
+    await pushImage(reg.url, 'db/postgres', 'v1', basic('admin', 'pw'));
+    const { chromium } = await import('playwright-core');
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'], // playwright gives each launch a fresh temporary user-data-dir
+    });
+  });
+  after(async () => {
+    await browser?.close();
+    await reg.stop();
+  });
+
+  async function open(user: string) {
+    const context = await browser.newContext({ httpCredentials: { username: user, password: 'pw' } });
+    const page = await context.newPage();
+    await page.goto(`${reg.url}/`);
+    await page.waitForSelector('#repos li[data-repo]');
+    return { context, page };
+  }
+
+  test('lists repositories and shows tag details', async () => {
+    const { context, page } = await open('admin');
+    try {
+      assert.deepEqual(await page.$$eval('#repos li', (els) => els.map((e) => e.textContent)), ['db/postgres', 'web/frontend']);
+      await page.click('li[data-repo="web/frontend"]');
+      await page.waitForSelector('tr[data-tag="v2"] td.layers');
+      const row = await page.$eval('tr[data-tag="v1"]', (r) => [...r.querySelectorAll('td')].map((td) => td.textContent));
+      assert.equal(row[0], 'v1');
+      assert.equal(row[1], digest);
+      assert.match(row[2]!, /^\d+(\.\d)?(B|kB)$/);
+      assert.match(row[3]!, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+      assert.equal(row[4], 'linux/amd64');
+      assert.equal(row[5], '1');
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('search narrows the repository list', async () => {
+    const { context, page } = await open('admin');
+    try {
+      await page.fill('#search', 'postgres');
+      await page.waitForFunction(() => document.querySelectorAll('#repos li').length === 1);
+      assert.equal(await page.textContent('#repos li'), 'db/postgres');
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('an authorised user deletes a tag; a read-only user gets no delete button', async () => {
+    const viewer = await open('viewer');
+    try {
+      await viewer.page.click('li[data-repo="web/frontend"]');
+      await viewer.page.waitForSelector('tr[data-tag="v2"] td.layers');
+      assert.equal(await viewer.page.$$eval('button.delete', (b) => b.length), 0);
+    } finally {
+      await viewer.context.close();
+    }
+    const { context, page } = await open('admin');
+    try {
+      page.on('dialog', (d) => void d.accept());
+      await page.click('li[data-repo="web/frontend"]');
+      await page.waitForSelector('tr[data-tag="v2"] button.delete');
+      await page.click('tr[data-tag="v2"] button.delete');
+      await page.waitForFunction(() => !document.querySelector('tr[data-tag="v2"]'));
+      const tags = await (await fetch(`${reg.url}/v2/web/frontend/tags/list`, { headers: basic('admin', 'pw') })).json();
+      assert.deepEqual(tags.tags, ['v1']);
+    } finally {
+      await context.close();
+    }
+  });
+});

@@ -1,0 +1,130 @@
+/**
+ * Fixtures for the pull/push tests: small layer tars, images planted in a FakeRegistry
+ * (Docker schema2 or OCI, gzip/zstd/plain layers, optionally behind an OCI index), Debian's
+ * distribution registry on a free 127.0.0.1 port (optionally htpasswd-protected), and a look
+ * at which images a wharf root shows.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import bcrypt from 'bcryptjs';
+import { digestOf, type Digest } from '../../src/core/digest.js';
+import { MediaType } from '../../src/core/mediatypes.js';
+import type { FakeRegistry } from '../../src/registry/client/testing/fake-registry.js';
+import { wharf } from '../helpers/wharf.js';
+
+/** An uncompressed layer tar holding `files` (path -> content), built by GNU tar. */
+export function layerTar(dir: string, name: string, files: Record<string, string | Buffer>): Buffer {
+  const root = join(dir, `layer-${name}`);
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(join(root, path, '..'), { recursive: true });
+    writeFileSync(join(root, path), content);
+  }
+  const out = join(dir, `${name}.tar`);
+  execFileSync('tar', ['--numeric-owner', '--owner=0', '--group=0', '--sort=name', '--mtime=2024-01-01', '-C', root, '-cf', out, '.']);
+  return readFileSync(out);
+}
+
+export interface PlantedImage {
+  id: Digest;
+  manifestDigest: Digest;
+  manifestSize: number;
+  mediaType: string;
+  diffIds: Digest[];
+  layerDigests: Digest[];
+}
+
+export interface PlantOptions {
+  oci?: boolean;
+  compression?: 'gzip' | 'zstd' | 'none';
+  architecture?: string;
+  /** Config diff IDs to claim instead of the real ones. */
+  diffIds?: Digest[];
+}
+
+function compressLayer(tar: Buffer, kind: 'gzip' | 'zstd' | 'none'): Buffer {
+  if (kind === 'gzip') return gzipSync(tar, { level: 1 });
+  if (kind === 'zstd') return execFileSync('zstd', ['-c', '-q'], { input: tar, maxBuffer: 1 << 30 });
+  return tar;
+}
+
+const layerType = (oci: boolean, kind: 'gzip' | 'zstd' | 'none') =>
+  !oci ? MediaType.dockerLayerGzip : kind === 'gzip' ? MediaType.ociLayerGzip : kind === 'zstd' ? MediaType.ociLayerZstd : MediaType.ociLayer;
+
+/** Put an image made of `tars` into `repo:tag` of the fake registry. */
+export function plantImage(reg: FakeRegistry, repo: string, tag: string, tars: Buffer[], opts: PlantOptions = {}): PlantedImage {
+  const oci = opts.oci ?? false;
+  const kind = opts.compression ?? 'gzip';
+  const diffIds = opts.diffIds ?? tars.map((t) => digestOf(t));
+  const config = Buffer.from(JSON.stringify({
+    architecture: opts.architecture ?? 'amd64',
+    os: 'linux',
+    config: { Cmd: ['/bin/sh'] },
+    rootfs: { type: 'layers', diff_ids: diffIds },
+    history: tars.map(() => ({ created_by: 'test' })),
+  }));
+  const blobs = tars.map((t) => compressLayer(t, kind));
+  const layers = blobs.map((b) => ({ mediaType: layerType(oci, kind), digest: reg.addBlob(repo, b), size: b.length }));
+  const configDesc = { mediaType: oci ? MediaType.ociConfig : MediaType.dockerConfig, digest: reg.addBlob(repo, config), size: config.length };
+  const mediaType = oci ? MediaType.ociManifest : MediaType.dockerManifest;
+  const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType, config: configDesc, layers }));
+  const manifestDigest = reg.addManifest(repo, tag, manifest, mediaType);
+  return { id: digestOf(config), manifestDigest, manifestSize: manifest.length, mediaType, diffIds, layerDigests: layers.map((l) => l.digest) };
+}
+
+/** An OCI index under `repo:tag` over images already planted in `repo`. */
+export function plantIndex(reg: FakeRegistry, repo: string, tag: string, entries: { image: PlantedImage; architecture: string }[]): Digest {
+  const manifests = entries.map((e) => ({
+    mediaType: e.image.mediaType,
+    digest: e.image.manifestDigest,
+    size: e.image.manifestSize,
+    platform: { os: 'linux', architecture: e.architecture },
+  }));
+  return reg.addManifest(repo, tag, Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MediaType.ociIndex, manifests })), MediaType.ociIndex);
+}
+
+/** Image IDs a wharf root shows (`images -q --no-trunc`). */
+export function visibleImages(root: string): string[] {
+  return wharf(root, ['images', '-q', '--no-trunc']).stdout.split('\n').filter(Boolean);
+}
+
+export async function freePort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+export interface Distribution {
+  host: string;
+  stop(): void;
+}
+
+export const distributionMissing = existsSync('/usr/bin/docker-registry') ? undefined : 'docker-registry is not installed';
+
+/** Debian's distribution registry on 127.0.0.1, storing under `dir`; `users` turns on htpasswd auth. */
+export async function startDistribution(dir: string, users?: Record<string, string>): Promise<Distribution> {
+  const port = await freePort();
+  let auth = '';
+  if (users) {
+    const file = join(dir, 'htpasswd');
+    writeFileSync(file, Object.entries(users).map(([u, p]) => `${u}:${bcrypt.hashSync(p, 5).replace(/^\$2b\$/, '$2y$')}\n`).join(''));
+    auth = `auth:\n  htpasswd:\n    realm: wharf-test\n    path: ${file}\n`;
+  }
+  const cfg = join(dir, 'registry.yml');
+  writeFileSync(cfg, `version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: ${join(dir, 'data')}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:${port}\n${auth}`);
+  const proc: ChildProcess = spawn('docker-registry', ['serve', cfg], { stdio: 'ignore' });
+  for (let i = 0; i < 200; i++) {
+    const ok = await new Promise<boolean>((r) => {
+      const s = net.connect(port, '127.0.0.1', () => (s.end(), r(true)));
+      s.on('error', () => r(false));
+    });
+    if (ok) break;
+    if (proc.exitCode !== null) throw new Error('docker-registry exited at start');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { host: `127.0.0.1:${port}`, stop: () => void proc.kill() };
+}
