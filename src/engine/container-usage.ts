@@ -1,15 +1,20 @@
 /**
- * What the image side needs to know of containers (which use an image; a container's
- * inspect JSON for the generic `inspect`), behind plain functions so image code does
- * not depend on the container runtime.
+ * What the image side needs to know of containers: which use an image (and whether they
+ * run), and a container's inspect JSON for the generic `inspect`.
  */
 import type { ContainerUser } from './images/delete.js';
 import type { Engine } from './engine.js';
+import { ContainerStore } from '../container/store.js';
+import { inspectContainer } from './containers/inspect.js';
 
-export function containerUsers(_root: string, _imageId: string): ContainerUser[] {
-  return [];
+export function containerUsers(root: string, imageId: string): ContainerUser[] {
+  const store = new ContainerStore(root);
+  return store
+    .list()
+    .filter((r) => r.Image === imageId)
+    .map((r) => ({ id: r.Id, running: store.state(r.Id).Running }));
 }
 
-export function inspectContainerByName(_engine: Engine, _name: string): unknown {
-  return undefined;
+export function inspectContainerByName(engine: Engine, name: string): unknown {
+  return inspectContainer(engine.root, name);
 }

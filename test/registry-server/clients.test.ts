@@ -6,7 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hashPassword } from '../../src/registry/server/auth/htpasswd.js';
 import { hasCommand, startRegistry, tempDir, type TestRegistry } from './helpers.js';
@@ -69,6 +69,7 @@ before(() => {
 
 after(() => {
   if (dockerOk && image) spawnSync('docker', ['rmi', '-f', image], { env: dockerEnv(work) });
+  rmSync(work, { recursive: true, force: true });
 });
 
 /** docker push then pull back through `host`, removing the local tags after. */

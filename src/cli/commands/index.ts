@@ -20,6 +20,11 @@ const groups: Record<string, () => Promise<Register>> = {
     const m = await import('./system.js');
     return (p, _i, ctx) => m.registerSystemCommands(p, ctx);
   },
+  containers: async () => {
+    const c = await import('./containers.js');
+    // Adds `system boot` too, since `system` is registered before it.
+    return (p, _i, ctx) => c.registerContainerCommands(p, ctx);
+  },
   login: async () => {
     const m = await import('./login.js');
     return (p) => m.registerLoginCommands(p);
@@ -36,9 +41,12 @@ const groupsOf: Record<string, string[]> = {
   save: ['imageIo'],
   load: ['imageIo'],
   inspect: ['inspect'],
+  ...Object.fromEntries(
+    ['run', 'create', 'start', 'stop', 'kill', 'restart', 'rm', 'wait', 'rename', 'ps', 'logs', 'diff', 'export', 'commit', 'cp', 'port', 'top', 'exec', 'attach', 'container', 'volume'].map((c) => [c, ['containers']]),
+  ),
   version: ['system'],
   info: ['system'],
-  system: ['system'],
+  system: ['system', 'containers'],
   login: ['login'],
   logout: ['login'],
   search: ['login'],

@@ -1,6 +1,6 @@
 /**
  * The container side of networking: calls the network module's setupNetwork/teardownNetwork
- * (src/container/runtime/network.ts, loaded lazily so host/none containers never pay for it)
+ * (src/container/runtime/network.ts, loaded lazily)
  * and writes the generated /etc files into the container directory.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -25,12 +25,8 @@ interface NetworkModule {
 
 let mod: NetworkModule | undefined;
 export async function networkModule(): Promise<NetworkModule | undefined> {
-  if (mod) return mod;
-  try {
-    mod = (await import(new URL('./network.js', import.meta.url).href)) as NetworkModule;
-  } catch {
-    mod = undefined;
-  }
+  // Loaded on first use so host/none containers never pay for it.
+  mod ??= (await import('./network.js')) as unknown as NetworkModule;
   return mod;
 }
 

@@ -1,13 +1,12 @@
 /** Start the detached per-container monitor and read its one-line handshake. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync, closeSync } from 'node:fs';
-import { extname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { nodeEntry } from '../../core/entrypoints.js';
 import { WharfError } from '../../core/errors.js';
 import type { ControlEvent } from '../../container/runtime/control.js';
 
-const self = fileURLToPath(import.meta.url);
-const monitorPath = fileURLToPath(new URL(`../../container/runtime/monitor-main${extname(self)}`, import.meta.url));
+const monitorEntry = () => nodeEntry('container/runtime/monitor-main', import.meta.url);
 
 export interface MonitorOptions {
   waitAttach?: boolean;
@@ -15,11 +14,11 @@ export interface MonitorOptions {
 }
 
 export function spawnMonitor(root: string, dir: string, id: string, o: MonitorOptions = {}): Promise<{ event: ControlEvent; child: ChildProcess }> {
-  const args = [...process.execArgv, '--max-semi-space-size=1', '--max-old-space-size=48', monitorPath, root, id];
+  const args = ['--max-semi-space-size=1', '--max-old-space-size=48', ...monitorEntry(), root, id];
   if (o.waitAttach) args.push('--wait-attach');
   if (o.size) args.push('--cols', String(o.size.cols), '--rows', String(o.size.rows));
   const log = openSync(join(dir, 'monitor.log'), 'a');
-  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', 'pipe', log], cwd: process.execArgv.length ? process.cwd() : '/' });
+  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', 'pipe', log], cwd: '/' });
   closeSync(log);
   return new Promise((resolve, reject) => {
     let buf = '';

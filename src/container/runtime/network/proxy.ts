@@ -4,8 +4,8 @@
  * learn the bound ports or the bind error.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { nodeEntry } from '../../../core/entrypoints.js';
 import { WharfError } from '../../../core/errors.js';
 import type { ProxyPort } from './proxy-main.js';
 
@@ -15,10 +15,7 @@ const MARKER = 'wharf-proxy';
 
 /** node + arguments that run proxy-main: the built .js, or the .ts through tsx in development. */
 function proxyCommand(): string[] {
-  const js = fileURLToPath(new URL('./proxy-main.js', import.meta.url));
-  if (existsSync(js)) return [js];
-  const ts = fileURLToPath(new URL('./proxy-main.ts', import.meta.url));
-  return ['--import', import.meta.resolve('tsx'), ts];
+  return nodeEntry('container/runtime/network/proxy-main', import.meta.url);
 }
 
 /** Start the proxy; resolves with its pid and the host port bound for each spec, in order. */
