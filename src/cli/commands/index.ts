@@ -25,6 +25,10 @@ const groups: Record<string, () => Promise<Register>> = {
     // Adds `system boot` too, since `system` is registered before it.
     return (p, _i, ctx) => c.registerContainerCommands(p, ctx);
   },
+  registry: async () => {
+    const m = await import('./registry-server.js');
+    return (p) => m.registerRegistryServerCommands(p);
+  },
   login: async () => {
     const m = await import('./login.js');
     return (p) => m.registerLoginCommands(p);
@@ -47,6 +51,7 @@ const groupsOf: Record<string, string[]> = {
   version: ['system'],
   info: ['system'],
   system: ['system', 'containers'],
+  registry: ['registry'],
   login: ['login'],
   logout: ['login'],
   search: ['login'],

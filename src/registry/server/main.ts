@@ -1,16 +1,22 @@
 /**
- * Standalone entry: `npx tsx src/registry/server/main.ts [serve flags]` runs the registry
- * without the wharf CLI, so the server can be deployed and tested on its own.
+ * Standalone entry: `node dist/registry/server/main.js --addr 127.0.0.1:5000 --root DIR`
+ * runs the registry without the wharf CLI (it depends only on core/), so the server can
+ * be deployed on its own.
  */
-import { Command } from 'commander';
-import { registerRegistryServerCommands } from '../../cli/commands/registry-server.js';
+import { createRegistryServer } from './server.js';
+import { resolveConfig } from './config.js';
 
-const program = new Command('wharf-registry');
-registerRegistryServerCommands(program);
+const flags: Record<string, string> = {};
 const argv = process.argv.slice(2);
-// Bare flags mean `registry serve`.
-const args = argv[0] === 'registry' ? argv : ['registry', ...(argv.length === 0 || argv[0]!.startsWith('-') ? ['serve', ...argv] : argv)];
-program.parseAsync(['node', 'wharf-registry', ...args]).catch((err: Error) => {
-  process.stderr.write(`Error: ${err.message}\n`);
+for (let i = 0; i < argv.length; i++) {
+  const m = /^--([a-z-]+)(?:=(.*))?$/.exec(argv[i]!);
+  if (!m) continue;
+  flags[m[1]!.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())] = m[2] ?? argv[++i] ?? '';
+}
+try {
+  const server = await createRegistryServer(resolveConfig(flags as never), { log: (line: string) => process.stderr.write(line + '\n') });
+  process.stderr.write(`wharf registry listening on ${server.url}\n`);
+} catch (err) {
+  process.stderr.write(`Error: ${(err as Error).message}\n`);
   process.exit(1);
-});
+}

@@ -9,10 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const here = fileURLToPath(new URL('.', import.meta.url));
-const repo = join(here, '..', '..', '..');
-const loader = join(repo, 'node_modules', 'tsx', 'dist', 'loader.mjs');
-const entry = join(here, 'entry.ts');
+// The CLI as a user runs it: bin/wharf (built dist/).
+const wharfBin = fileURLToPath(new URL('../../../bin/wharf', import.meta.url));
 
 export interface Result {
   code: number;
@@ -25,7 +23,7 @@ export class Fixture {
   readonly root = join(this.dir, 'root');
 
   wharf(args: string[], o: { input?: string; timeout?: number } = {}): Result {
-    const r = spawnSync(process.execPath, ['--import', loader, entry, '--root', this.root, ...args], {
+    const r = spawnSync(wharfBin, ['--root', this.root, ...args], {
       input: o.input ?? '',
       encoding: 'utf8',
       timeout: o.timeout ?? 60000,
@@ -35,7 +33,7 @@ export class Fixture {
 
   /** Shell command line that runs wharf (for tmux). */
   command(args: string): string {
-    return `${process.execPath} --import ${loader} ${entry} --root ${this.root} ${args}`;
+    return `${wharfBin} --root ${this.root} ${args}`;
   }
 
   ok(args: string[], o: { input?: string } = {}): string {
