@@ -3,7 +3,7 @@
  * (src/container/runtime/network.ts, loaded lazily)
  * and writes the generated /etc files into the container directory.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
 import { WharfError } from '../../core/errors.js';
@@ -49,7 +49,8 @@ export async function setupContainerNetwork(root: string, rec: ContainerRecord, 
   const mode = netMode(rec);
   let state: (NetworkSnapshot & { netnsPath?: string }) | undefined;
   const hostname = mode === 'host' ? osHostname() : rec.Config.Hostname;
-  if (mode !== 'host') {
+  // 'none' needs no help: runc makes a fresh network namespace with only lo, up.
+  if (mode === 'bridge') {
     const net = await networkModule();
     if (!net) {
       if (mode === 'bridge') throw new WharfError('UNSUPPORTED', 'bridge networking is not available in this build');
@@ -93,7 +94,7 @@ function portMappings(rec: ContainerRecord): unknown[] {
 }
 
 export async function teardownContainerNetwork(root: string, rec: ContainerRecord): Promise<void> {
-  if (netMode(rec) === 'host') return;
+  if (netMode(rec) !== 'bridge' || !existsSync(join(root, 'network', `${rec.Id}.json`))) return;
   const net = await networkModule();
   if (net) await net.teardownNetwork(root, rec.Id);
 }

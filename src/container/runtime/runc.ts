@@ -3,6 +3,7 @@
  * /run/wharf/ (tmpfs, so a reboot leaves no stale runtime state). Containers run in runc's
  * foreground mode as a child of the monitor; this module covers the side commands.
  */
+import { existsSync } from 'node:fs';
 import { execFile } from 'node:child_process';
 import { WharfError } from '../../core/errors.js';
 
@@ -35,6 +36,8 @@ export async function runtimeKill(runtime: string, id: string, signal: string): 
 
 /** Remove any runtime state left for a container (after a crash), ignoring "does not exist". */
 export async function runtimeDelete(runtime: string, id: string): Promise<void> {
+  // `runc run` in the foreground deletes its own state on exit: skip the call when it did.
+  if (!existsSync(`/run/wharf/${runtime}/${id}`)) return;
   await runtimeCmd(runtime, ['delete', '--force', id]);
 }
 
