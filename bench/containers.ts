@@ -5,7 +5,7 @@
  * Usage: npx tsx bench/containers.ts   (DOCKER_HOST defaults to unix:///tmp/d/docker.sock)
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Fixture } from '../test/containers/helpers/fixture.js';
@@ -14,13 +14,7 @@ const repo = join(fileURLToPath(new URL('.', import.meta.url)), '..');
 const dockerEnv = { ...process.env, DOCKER_HOST: process.env.DOCKER_HOST ?? 'unix:///tmp/d/docker.sock' };
 const fx = new Fixture();
 
-/** bin/wharf when it has the container commands, else the test entry (through tsx). */
-function wharfArgv(): string[] {
-  const bin = join(repo, 'bin', 'wharf');
-  if (existsSync(bin) && spawnSync(bin, ['--root', fx.root, 'ps', '-a']).status === 0) return [bin, '--root', fx.root];
-  return fx.command('').trim().split(' ');
-}
-const wharfCmd = wharfArgv();
+const wharfCmd = [join(repo, 'bin', 'wharf'), '--root', fx.root];
 const wharf = (args: string[]) => execFileSync(wharfCmd[0]!, [...wharfCmd.slice(1), ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 const docker = (args: string[]) => execFileSync('docker', args, { encoding: 'utf8', env: dockerEnv, stdio: ['ignore', 'pipe', 'pipe'] });
 const dockerOk = spawnSync('docker', ['version'], { env: dockerEnv }).status === 0;

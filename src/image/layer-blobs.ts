@@ -3,9 +3,6 @@
  * to the blob digests (gzip, zstd...) it was pulled or pushed as, so a re-push reuses the same
  * bytes and digests; `blob_sources` remembers which repositories of which registry hold a blob,
  * so a push can mount it across repositories instead of uploading it (Docker's v2 metadata).
- *
- * `blob_sources` is created here on first use (CREATE TABLE IF NOT EXISTS): it is a cache that
- * can be dropped at any time, and belongs in a schema migration once the schema owner adds one.
  */
 import type { DB } from '../metadata/db.js';
 import type { Digest } from '../core/digest.js';
@@ -20,21 +17,7 @@ export interface LayerBlob {
 const MAX_SOURCES = 3;
 
 export class LayerBlobs {
-  private ready = false;
-
   constructor(private readonly db: DB) {}
-
-  private ensureSources(): void {
-    if (this.ready) return;
-    this.db.exec(`CREATE TABLE IF NOT EXISTS blob_sources (
-      digest TEXT NOT NULL,
-      registry TEXT NOT NULL,
-      repo TEXT NOT NULL,
-      seen INTEGER NOT NULL,
-      PRIMARY KEY (digest, registry, repo)
-    )`);
-    this.ready = true;
-  }
 
   /** Remember that `diffId` compresses to `digest` (idempotent). */
   remember(blob: LayerBlob): void {
@@ -58,7 +41,6 @@ export class LayerBlobs {
 
   /** Record that `registry`/`repo` holds blob `digest`. */
   addSource(digest: string, registry: string, repo: string): void {
-    this.ensureSources();
     this.db
       .prepare('INSERT OR REPLACE INTO blob_sources (digest, registry, repo, seen) VALUES (?, ?, ?, ?)')
       .run(digest, registry, repo, Date.now());
@@ -66,7 +48,6 @@ export class LayerBlobs {
 
   /** Repositories of `registry` (other than `except`) known to hold `digest`, most recent first. */
   sourcesOf(digest: string, registry: string, except?: string): string[] {
-    this.ensureSources();
     const rows = this.db
       .prepare('SELECT repo FROM blob_sources WHERE digest = ? AND registry = ? AND repo != ? ORDER BY seen DESC LIMIT ?')
       .all(digest, registry, except ?? '', MAX_SOURCES) as { repo: string }[];

@@ -295,7 +295,9 @@ export class ImageStore {
   unreferencedBlobs(all: string[]): string[] {
     const isImage = this.db.prepare('SELECT 1 FROM images WHERE id = ?');
     const isLayer = this.db.prepare('SELECT 1 FROM image_layers WHERE diff_id = ? LIMIT 1');
-    return all.filter((d) => !isImage.get(d) && !isLayer.get(d) && !this.isLeased(d));
+    // A compressed form of a live layer, kept so a re-push sends the same digest.
+    const isCompressedLayer = this.db.prepare('SELECT 1 FROM layer_blobs lb JOIN image_layers il ON il.diff_id = lb.diff_id WHERE lb.digest = ? LIMIT 1');
+    return all.filter((d) => !isImage.get(d) && !isLayer.get(d) && !isCompressedLayer.get(d) && !this.isLeased(d));
   }
 
   /** Mark that `id` was tagged now (Metadata.LastTagTime). */

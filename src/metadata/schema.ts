@@ -63,4 +63,14 @@ export const migrations: readonly string[] = [
     PRIMARY KEY (lease_id, digest)
   );
   `,
+  // 2: which repositories of which registry hold a blob, so a push can mount instead of upload.
+  `
+  CREATE TABLE IF NOT EXISTS blob_sources (
+    digest TEXT NOT NULL,
+    registry TEXT NOT NULL,
+    repo TEXT NOT NULL,
+    seen INTEGER NOT NULL,
+    PRIMARY KEY (digest, registry, repo)
+  );
+  `,
 ];

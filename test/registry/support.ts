@@ -13,7 +13,7 @@ import bcrypt from 'bcryptjs';
 import { digestOf, type Digest } from '../../src/core/digest.js';
 import { MediaType } from '../../src/core/mediatypes.js';
 import type { FakeRegistry } from '../../src/registry/client/testing/fake-registry.js';
-import { wharf } from '../helpers/wharf.js';
+import { WHARF_BIN, type RunResult } from '../helpers/wharf.js';
 
 /** An uncompressed layer tar holding `files` (path -> content), built by GNU tar. */
 export function layerTar(dir: string, name: string, files: Record<string, string | Buffer>): Buffer {
@@ -85,9 +85,24 @@ export function plantIndex(reg: FakeRegistry, repo: string, tag: string, entries
   return reg.addManifest(repo, tag, Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MediaType.ociIndex, manifests })), MediaType.ociIndex);
 }
 
+/**
+ * Run bin/wharf without blocking this process's event loop (the FakeRegistry serving it
+ * lives here, so the synchronous helper would deadlock).
+ */
+export function wharfRun(root: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<RunResult> {
+  return new Promise((resolve) => {
+    const child = spawn(WHARF_BIN, ['--root', root, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
 /** Image IDs a wharf root shows (`images -q --no-trunc`). */
-export function visibleImages(root: string): string[] {
-  return wharf(root, ['images', '-q', '--no-trunc']).stdout.split('\n').filter(Boolean);
+export async function visibleImages(root: string): Promise<string[]> {
+  return (await wharfRun(root, ['images', '-q', '--no-trunc'])).stdout.split('\n').filter(Boolean);
 }
 
 export async function freePort(): Promise<number> {
@@ -108,6 +123,7 @@ export const distributionMissing = existsSync('/usr/bin/docker-registry') ? unde
 /** Debian's distribution registry on 127.0.0.1, storing under `dir`; `users` turns on htpasswd auth. */
 export async function startDistribution(dir: string, users?: Record<string, string>): Promise<Distribution> {
   const port = await freePort();
+  mkdirSync(dir, { recursive: true });
   let auth = '';
   if (users) {
     const file = join(dir, 'htpasswd');

@@ -25,6 +25,7 @@ const groups: Record<string, () => Promise<Register>> = {
     // Adds `system boot` too, since `system` is registered before it.
     return (p, _i, ctx) => c.registerContainerCommands(p, ctx);
   },
+  pullPush: async () => (await import('./pull-push.js')).registerPullPushCommands,
   registry: async () => {
     const m = await import('./registry-server.js');
     return (p) => m.registerRegistryServerCommands(p);
@@ -51,6 +52,8 @@ const groupsOf: Record<string, string[]> = {
   version: ['system'],
   info: ['system'],
   system: ['system', 'containers'],
+  pull: ['pullPush'],
+  push: ['pullPush'],
   registry: ['registry'],
   login: ['login'],
   logout: ['login'],

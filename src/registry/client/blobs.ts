@@ -40,12 +40,14 @@ export function getBlob(c: Requester, repo: string, digest: Digest, size?: numbe
     const hash = new Digester(algorithm);
     let offset = 0;
     let failures = 0;
+    let url = path; // the absolute URL once a response names it, for Docker's `Get "URL": ...` text
     for (;;) {
       const headers: Record<string, string> = {};
       if (offset > 0) headers.Range = `bytes=${offset}-`;
       let skip = 0;
       try {
         const res = await c.call({ method: 'GET', path, scopes: [repositoryScope(repo)], headers });
+        url = res.url;
         if (res.status === 200 && offset > 0) skip = offset; // range ignored: discard what we have
         else if (res.status !== 200 && res.status !== 206) {
           if (res.status === 416 && size !== undefined && offset >= size) {
@@ -78,7 +80,7 @@ export function getBlob(c: Requester, repo: string, digest: Digest, size?: numbe
       } catch (err) {
         if (err instanceof WharfError) throw err;
         if (!isRetriableNetworkError(err) || failures >= c.retryPolicy.retries) {
-          throw networkError('GET', path, err);
+          throw networkError('GET', url, err);
         }
         await sleep(backoff(c.retryPolicy, failures++));
       }
