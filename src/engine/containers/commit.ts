@@ -8,7 +8,7 @@ import type { ImageConfig, ImageRecord } from '../../image/types.js';
 import { snapshotter } from '../../snapshot/snapshotter.js';
 import { ContainerStore } from '../../container/store.js';
 import { runtimeCmd } from '../../container/runtime/runc.js';
-import { applyChanges } from './changes.js';
+import { applyChange } from '../../image/changes.js';
 
 export interface CommitOptions {
   author?: string;
@@ -40,7 +40,8 @@ export async function commitContainer(engine: Engine, ref: string, o: CommitOpti
   }
   const created = new Date().toISOString();
   const containerConfig = { ...rec.Config };
-  const config = applyChanges(containerConfig, o.changes ?? []);
+  const config = { ...rec.Config };
+  for (const change of o.changes ?? []) applyChange(config, change);
   const bc = base.config;
   const image: ImageConfig = {
     architecture: bc.architecture,
