@@ -51,7 +51,16 @@ export function exitCodeOf(err: unknown): number {
   return 1;
 }
 
+/** A reader that went away (`wharf images | head`) ends us quietly, as SIGPIPE ends docker. */
+function exitOnClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
+}
+
 export function createContext(openEngine: () => Engine): CliContext & { closeEngine(): void } {
+  exitOnClosedPipe(process.stdout);
   let engine: Engine | undefined;
   const ctx = {
     exitCode: 0,

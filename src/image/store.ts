@@ -11,7 +11,7 @@ import type { ContentStore } from '../content/store.js';
 import { type DB, tx } from '../metadata/db.js';
 import { digestOf, isDigest, type Digest } from '../core/digest.js';
 import { WharfError, notFound } from '../core/errors.js';
-import { parseReference, type Reference } from '../core/reference.js';
+import { parseReference, Reference } from '../core/reference.js';
 import { chainIds } from './chain.js';
 import { scanLayerSize } from './layer-size.js';
 import type { ImageConfig, ImageRecord, LayerRef } from './types.js';
@@ -38,6 +38,12 @@ interface ImageRow {
   labels: string;
   loaded_at: string;
   last_tag_time: string | null;
+}
+
+/** A stored tag back as a Reference, without re-running the reference grammar. */
+function tagReference(repo: string, ref: string): Reference {
+  const slash = repo.indexOf('/');
+  return new Reference(repo.slice(0, slash), repo.slice(slash + 1), ref.slice(repo.length + 1));
 }
 
 export interface AddImageOptions {
@@ -124,10 +130,24 @@ export class ImageStore {
     const rows = this.db.prepare('SELECT * FROM images').all() as ImageRow[];
     const byId = new Map<string, ImageSummary>();
     for (const r of rows) {
-      byId.set(r.id, { id: r.id, parent: r.parent, size: r.size, created: r.created ?? r.loaded_at, labels: JSON.parse(r.labels) as Record<string, string>, loadedAt: r.loaded_at, tags: [], digests: [] });
+      // Labels are parsed only when a filter asks for them.
+      let labels: Record<string, string> | undefined;
+      const raw = r.labels;
+      byId.set(r.id, {
+        id: r.id,
+        parent: r.parent,
+        size: r.size,
+        created: r.created ?? r.loaded_at,
+        get labels() {
+          return (labels ??= JSON.parse(raw) as Record<string, string>);
+        },
+        loadedAt: r.loaded_at,
+        tags: [],
+        digests: [],
+      });
     }
-    for (const t of this.db.prepare('SELECT ref, image_id FROM tags ORDER BY created, ref').all() as { ref: string; image_id: string }[]) {
-      byId.get(t.image_id)?.tags.push(parseReference(t.ref));
+    for (const t of this.db.prepare('SELECT ref, repo, image_id FROM tags ORDER BY created, ref').all() as { ref: string; repo: string; image_id: string }[]) {
+      byId.get(t.image_id)?.tags.push(tagReference(t.repo, t.ref));
     }
     for (const d of this.db.prepare('SELECT repo, digest, image_id FROM repo_digests ORDER BY repo').all() as { repo: string; digest: string; image_id: string }[]) {
       byId.get(d.image_id)?.digests.push(parseReference(`${d.repo}@${d.digest}`));

@@ -5,50 +5,17 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hashPassword } from '../../src/registry/server/auth/htpasswd.js';
 import { hasCommand, startRegistry, tempDir, type TestRegistry } from './helpers.js';
+import { exec, run, runSync } from './proc.js';
 
 const DOCKER_HOST = process.env.WHARF_TEST_DOCKER_HOST ?? 'unix:///tmp/d/docker.sock';
 const dockerEnv = (configDir: string) => ({ ...process.env, DOCKER_HOST, DOCKER_CONFIG: configDir });
 const dockerOk = hasCommand('docker') && spawnSync('docker', ['version'], { env: { ...process.env, DOCKER_HOST } }).status === 0;
 const skopeoOk = hasCommand('skopeo');
-/** Synchronous runs only where no in-process server has to answer (setup). */
-const runSync = (cmd: string, args: string[], env?: NodeJS.ProcessEnv) =>
-  execFileSync(cmd, args, { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
-
-interface Result {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Run a client without blocking the event loop (the registry under test lives in this process). */
-function exec(cmd: string, args: string[], env?: NodeJS.ProcessEnv, input?: string): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    const timer = setTimeout(() => child.kill('SIGKILL'), 180_000);
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-    child.stdin.end(input ?? '');
-  });
-}
-
-async function run(cmd: string, args: string[], env?: NodeJS.ProcessEnv, input?: string): Promise<string> {
-  const r = await exec(cmd, args, env, input);
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr.trim()}`);
-  return r.stdout;
-}
-
 const work = tempDir('wharf-rs-clients-');
 const suffix = Math.random().toString(36).slice(2, 8);
 let image = '';

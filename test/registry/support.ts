@@ -1,8 +1,8 @@
 /**
  * Fixtures for the pull/push tests: small layer tars, images planted in a FakeRegistry
  * (Docker schema2 or OCI, gzip/zstd/plain layers, optionally behind an OCI index), Debian's
- * distribution registry on a free 127.0.0.1 port (optionally htpasswd-protected), and a look
- * at which images a wharf root shows.
+ * distribution registry or the wharf registry on a free 127.0.0.1 port (optionally
+ * password-protected), and a look at which images a wharf root shows.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -133,14 +133,39 @@ export async function startDistribution(dir: string, users?: Record<string, stri
   const cfg = join(dir, 'registry.yml');
   writeFileSync(cfg, `version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: ${join(dir, 'data')}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:${port}\n${auth}`);
   const proc: ChildProcess = spawn('docker-registry', ['serve', cfg], { stdio: 'ignore' });
+  await waitForPort(proc, port, 'docker-registry');
+  return { host: `127.0.0.1:${port}`, stop: () => void proc.kill() };
+}
+
+/** Wait until `port` on 127.0.0.1 accepts connections (10 s), failing if `proc` exits first. */
+async function waitForPort(proc: ChildProcess, port: number, name: string): Promise<void> {
   for (let i = 0; i < 200; i++) {
     const ok = await new Promise<boolean>((r) => {
       const s = net.connect(port, '127.0.0.1', () => (s.end(), r(true)));
       s.on('error', () => r(false));
     });
-    if (ok) break;
-    if (proc.exitCode !== null) throw new Error('docker-registry exited at start');
+    if (ok) return;
+    if (proc.exitCode !== null) throw new Error(`${name} exited at start`);
     await new Promise((r) => setTimeout(r, 50));
   }
-  return { host: `127.0.0.1:${port}`, stop: () => void proc.kill() };
+  proc.kill();
+  throw new Error(`${name} did not listen on 127.0.0.1:${port} within 10 s`);
+}
+
+export interface WharfRegistry extends Distribution {
+  /** Its storage root (for `wharf registry set-meta --root`). */
+  root: string;
+}
+
+/**
+ * The wharf registry (`bin/wharf registry serve`) on a free 127.0.0.1 port storing under
+ * `dir`/data; `args` adds flags (`--htpasswd FILE`, `--token-htpasswd FILE`).
+ */
+export async function startWharfRegistry(dir: string, args: string[] = []): Promise<WharfRegistry> {
+  const port = await freePort();
+  const root = join(dir, 'data');
+  mkdirSync(root, { recursive: true });
+  const proc: ChildProcess = spawn(WHARF_BIN, ['registry', 'serve', '--quiet', '--addr', `127.0.0.1:${port}`, '--root', root, ...args], { stdio: 'ignore' });
+  await waitForPort(proc, port, 'wharf registry');
+  return { host: `127.0.0.1:${port}`, root, stop: () => void proc.kill() };
 }

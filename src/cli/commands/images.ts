@@ -33,36 +33,67 @@ export function goTimeString(iso: string): string {
   return `${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000 UTC`;
 }
 
+/**
+ * The fields of one `images` row. Derived values are computed on first use: a table
+ * usually needs a few of them, and `images` may list thousands of rows.
+ */
+class ImageRow {
+  private memo: Record<string, string> = {};
+  constructor(
+    private readonly img: ImageSummary,
+    private readonly noTrunc: boolean,
+    readonly Repository: string,
+    readonly Tag: string,
+    readonly Digest: string,
+  ) {}
+  private once(key: string, compute: () => string): string {
+    return (this.memo[key] ??= compute());
+  }
+  get ID() {
+    return this.once('ID', () => (this.noTrunc ? this.img.id : hexOf(this.img.id).slice(0, 12)));
+  }
+  get CreatedSince() {
+    return this.once('CreatedSince', () => timeAgo(this.img.created));
+  }
+  get CreatedAt() {
+    return this.once('CreatedAt', () => goTimeString(this.img.created));
+  }
+  get Size() {
+    return this.once('Size', () => humanSize(this.img.size, 3));
+  }
+  get VirtualSize() {
+    return this.Size;
+  }
+  readonly SharedSize = 'N/A';
+  readonly UniqueSize = 'N/A';
+  readonly Containers = 'N/A';
+  toJSON() {
+    const { Containers, CreatedAt, CreatedSince, Digest, ID, Repository, SharedSize, Size, Tag, UniqueSize, VirtualSize } = this;
+    return { Containers, CreatedAt, CreatedSince, Digest, ID, Repository, SharedSize, Size, Tag, UniqueSize, VirtualSize };
+  }
+}
+
 /** One row per repository:tag (and per digest with --digests), as docker/cli builds them. */
-export function imageRows(img: ImageSummary, opts: { digests: boolean; noTrunc: boolean }) {
-  const base = {
-    ID: opts.noTrunc ? img.id : hexOf(img.id).slice(0, 12),
-    CreatedSince: timeAgo(img.created),
-    CreatedAt: goTimeString(img.created),
-    Size: humanSize(img.size, 3),
-    VirtualSize: humanSize(img.size, 3),
-    SharedSize: 'N/A',
-    UniqueSize: 'N/A',
-    Containers: 'N/A',
-  };
+export function imageRows(img: ImageSummary, opts: { digests: boolean; noTrunc: boolean }): ImageRow[] {
+  const row = (repo: string, tag: string, digest: string) => new ImageRow(img, opts.noTrunc, repo, tag, digest);
   const tags = new Map<string, string[]>();
   const digests = new Map<string, string[]>();
   for (const t of img.tags) tags.set(t.familiarName, [...(tags.get(t.familiarName) ?? []), t.tag!]);
   for (const d of img.digests) digests.set(d.familiarName, [...(digests.get(d.familiarName) ?? []), d.digest!]);
-  const rows: (typeof base & { Repository: string; Tag: string; Digest: string })[] = [];
+  const rows: ImageRow[] = [];
   for (const [repo, repoTags] of [...tags].sort()) {
     const ds = opts.digests ? digests.get(repo) ?? [] : [];
     digests.delete(repo);
     for (const tag of repoTags) {
-      if (ds.length === 0) rows.push({ ...base, Repository: repo, Tag: tag, Digest: '<none>' });
-      for (const d of ds) rows.push({ ...base, Repository: repo, Tag: tag, Digest: d });
+      if (ds.length === 0) rows.push(row(repo, tag, '<none>'));
+      for (const d of ds) rows.push(row(repo, tag, d));
     }
   }
   for (const [repo, ds] of [...digests].sort()) {
-    if (opts.digests) for (const d of ds) rows.push({ ...base, Repository: repo, Tag: '<none>', Digest: d });
-    else rows.push({ ...base, Repository: repo, Tag: '<none>', Digest: '<none>' });
+    if (opts.digests) for (const d of ds) rows.push(row(repo, '<none>', d));
+    else rows.push(row(repo, '<none>', '<none>'));
   }
-  if (rows.length === 0) rows.push({ ...base, Repository: '<none>', Tag: '<none>', Digest: '<none>' });
+  if (rows.length === 0) rows.push(row('<none>', '<none>', '<none>'));
   return rows;
 }
 

@@ -159,7 +159,10 @@ export function execute(
         if (final !== NONE) callArgs.push(final);
         return callUser(name, node, () => (member as (...a: unknown[]) => unknown).apply(recv, callArgs));
       }
-      if (Object.prototype.hasOwnProperty.call(obj, name) && member !== undefined) {
+      // Own data, or a getter of a class instance (Go: a struct field or method), never
+      // what every object inherits (toString, constructor...).
+      const field = Object.prototype.hasOwnProperty.call(obj, name) || (!(name in Object.prototype) && name in obj);
+      if (field && member !== undefined) {
         if (hasArgs) throw new Fail(`${name} is not a method but has arguments`, node);
         return member;
       }

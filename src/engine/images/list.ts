@@ -40,6 +40,7 @@ export function listImages(store: ImageStore, opts: { all?: boolean; filters: Fi
     } else if (dangling === true && img.tags.length > 0) continue;
     out.push(img);
   }
-  return out.sort((a, b) => createdMs(b) - createdMs(a) || (a.id < b.id ? -1 : 1));
+  const created = new Map(out.map((i) => [i.id, createdMs(i)]));
+  return out.sort((a, b) => created.get(b.id)! - created.get(a.id)! || (a.id < b.id ? -1 : 1));
 }
 
