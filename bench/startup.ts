@@ -15,11 +15,13 @@ import { Engine } from '../src/engine/engine.js';
 import { importImage } from '../src/engine/images/import.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
+/** WHARF_BENCH_BIN=path times another build (e.g. an older checkout's bin/wharf). */
+const BIN = process.env.WHARF_BENCH_BIN ?? WHARF_BIN;
 
 /** Wall time of one process, failing loudly if it fails (a fast error is no result). */
-function timeProcess(cmd: string, args: string[]): number {
+function timeProcess(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): number {
   const t = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 30 });
+  const r = spawnSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 30, env });
   const ms = Number(process.hrtime.bigint() - t) / 1e6;
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
   return ms;
@@ -49,21 +51,27 @@ async function main(): Promise<void> {
   const root = join(work, 'root');
   try {
     await fillStore(root, work);
-    const cases: [string, string, string[]][] = [
+    // bin/wharf keeps NODE_EXTRA_CA_CERTS from node's start-up (see its header); node alone pays it.
+    const noCa = { ...process.env };
+    delete noCa.NODE_EXTRA_CA_CERTS;
+    const cases: [string, string, string[], NodeJS.ProcessEnv?][] = [
       ['node -e 0', process.execPath, ['-e', '0']],
-      ['wharf version', WHARF_BIN, ['--root', root, 'version']],
-      ['wharf images (1,000 images)', WHARF_BIN, ['--root', root, 'images']],
-      ['wharf image inspect', WHARF_BIN, ['--root', root, 'image', 'inspect', 'many/img500:v1']],
-      ['wharf ps -a', WHARF_BIN, ['--root', root, 'ps', '-a']],
+      ...(process.env.NODE_EXTRA_CA_CERTS ? [['node -e 0, no NODE_EXTRA_CA_CERTS', process.execPath, ['-e', '0'], noCa] as [string, string, string[], NodeJS.ProcessEnv]] : []),
+      ['wharf version', BIN, ['--root', root, 'version']],
+      ['wharf images (1,000 images)', BIN, ['--root', root, 'images']],
+      ['wharf image inspect', BIN, ['--root', root, 'image', 'inspect', 'many/img500:v1']],
+      ['wharf ps -a', BIN, ['--root', root, 'ps', '-a']],
     ];
     // One warm-up of each, then interleaved rounds so background load hits all alike.
-    for (const [, cmd, args] of cases) timeProcess(cmd, args);
+    for (const [, cmd, args, env] of cases) timeProcess(cmd, args, env);
     const times = cases.map(() => [] as number[]);
-    for (let r = 0; r < ROUNDS; r++) cases.forEach(([, cmd, args], i) => times[i]!.push(timeProcess(cmd, args)));
-    console.log(`median of ${ROUNDS} rounds (min .. max)`);
+    for (let r = 0; r < ROUNDS; r++) cases.forEach(([, cmd, args, env], i) => times[i]!.push(timeProcess(cmd, args, env)));
+    const probe = spawnSync(BIN, ['--root', root, 'version'], { env: { ...process.env, WHARF_DEBUG_CODE_CACHE: '1' }, encoding: 'utf8' });
+    console.log(/wharf: code cache \w+/.exec(probe.stderr)?.[0] ?? 'wharf: no code cache report (an older launcher)');
+    console.log(`${BIN}: median of ${ROUNDS} rounds (min .. max)`);
     cases.forEach(([name], i) => {
       const xs = times[i]!;
-      console.log(`${name.padEnd(30)} ${median(xs).toFixed(0).padStart(5)} ms   (${Math.min(...xs).toFixed(0)} .. ${Math.max(...xs).toFixed(0)})`);
+      console.log(`${name.padEnd(36)} ${median(xs).toFixed(0).padStart(5)} ms   (${Math.min(...xs).toFixed(0)} .. ${Math.max(...xs).toFixed(0)})`);
     });
   } finally {
     removeDir(work);

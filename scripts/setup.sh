@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 # Debian packages: the runtime (runc), base-image material (busybox-static), fast
 # (de)compressors, networking tools, and the real peers interop tests run against.
 packages=(busybox-static runc pigz zstd xz-utils bzip2 tar iproute2 nftables iptables tmux attr
-          docker.io docker-registry skopeo apache2-utils curl openssl chromium)
+          docker.io docker-registry skopeo podman apache2-utils curl openssl chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

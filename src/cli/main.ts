@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 /**
  * The wharf CLI: a commander program whose command groups live in commands/. Global
  * options come before the command, as with docker (`wharf --root DIR images`).
@@ -8,14 +7,25 @@ import { Engine } from '../engine/engine.js';
 import { createContext, exitCodeOf, formatError, ExitError } from './context.js';
 import { registerCommands } from './commands/index.js';
 
-/** The first word that is not a global option (or its value). */
-function firstCommand(argv: string[]): string | undefined {
-  for (let i = 0; i < argv.length; i++) {
+/** Set on globalThis by bin/wharf before it evaluates the bundle: "do not run on load". */
+const LAUNCHED = Symbol.for('wharf.launcher');
+
+/**
+ * The first two words that are not options, skipping the global options' values (`--root
+ * DIR`): the command and maybe its subcommand (`image inspect`), which decide the command
+ * groups to load. A guess is safe: a wrong one only loads more groups, or (for a value
+ * taken for a word) loads the groups of a command that then does not parse.
+ */
+function commandWords(argv: string[]): string[] {
+  const words: string[] = [];
+  for (let i = 0; i < argv.length && words.length < 2; i++) {
     const a = argv[i]!;
+    if (a === '--') break;
     if (a === '--root' || a === '--storage-driver') i++;
-    else if (!a.startsWith('-')) return a;
+    else if (!a.startsWith('-')) words.push(a);
+    else if (words.length > 0) break; // the command's own options: their values are unknown here
   }
-  return undefined;
+  return words;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -33,7 +43,7 @@ export async function main(argv: string[]): Promise<number> {
     if (opts.storageDriver) process.env.WHARF_STORAGE_DRIVER = opts.storageDriver;
     return Engine.open({ root: opts.root });
   });
-  await registerCommands(program, ctx, firstCommand(argv));
+  await registerCommands(program, ctx, commandWords(argv));
   try {
     await program.parseAsync(argv, { from: 'user' });
     return ctx.exitCode;
@@ -49,6 +59,14 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-const code = await main(process.argv.slice(2));
-// Let pending stdout writes drain before exiting (pipes are asynchronous).
-process.exitCode = code;
+/**
+ * Runs the CLI on this process's arguments. bin/wharf's launcher loads the bundle as a
+ * library (to give V8 its code cache) and calls this itself; run any other way (e.g.
+ * `tsx src/cli/main.ts`), the module runs it on load. No top-level await: the bundle is
+ * CommonJS. Setting exitCode rather than exiting lets pending stdout writes drain.
+ */
+export function run(argv = process.argv.slice(2)): Promise<number> {
+  return main(argv).then((code) => (process.exitCode = code));
+}
+
+if (!(globalThis as { [LAUNCHED]?: boolean })[LAUNCHED]) void run();

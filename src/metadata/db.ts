@@ -10,12 +10,20 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { migrations } from './schema.js';
 
-/** The addon's path, given directly: the `bindings` lookup probes a dozen paths per start. */
+/**
+ * The addon's path, given directly: the `bindings` lookup probes a dozen paths per start,
+ * and it finds the package from its caller's file name, which is wrong once
+ * better-sqlite3's JavaScript is bundled into wharf. So: the usual place first, then
+ * `bindings` told where the package is.
+ */
 function nativeBinding(): string | undefined {
   try {
-    const pkg = createRequire(import.meta.url).resolve('better-sqlite3/package.json');
-    const addon = join(dirname(pkg), 'build', 'Release', 'better_sqlite3.node');
-    return existsSync(addon) ? addon : undefined;
+    const require = createRequire(import.meta.url);
+    const root = dirname(require.resolve('better-sqlite3/package.json'));
+    const addon = join(root, 'build', 'Release', 'better_sqlite3.node');
+    if (existsSync(addon)) return addon;
+    const bindings = createRequire(join(root, 'package.json'))('bindings') as (o: object) => string;
+    return bindings({ bindings: 'better_sqlite3.node', module_root: root, path: true });
   } catch {
     return undefined;
   }

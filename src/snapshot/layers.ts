@@ -7,7 +7,6 @@ import { createReadStream, existsSync, mkdirSync, renameSync, rmSync } from 'nod
 import { mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LayerRef } from '../image/types.js';
-import { applyLayer } from './archive-bridge.js';
 
 export function layersDir(root: string): string {
   return join(root, 'layers');
@@ -26,6 +25,7 @@ export async function ensureLayer(root: string, layer: LayerRef): Promise<string
   const tmp = await mkdtemp(join(base, '.tmp-'));
   try {
     mkdirSync(join(tmp, 'diff'));
+    const { applyLayer } = await import('./archive-bridge.js');
     await applyLayer(createReadStream(layer.path), join(tmp, 'diff'), { whiteouts: 'overlay' });
     try {
       renameSync(tmp, join(base, layer.chainId.replace(/^sha256:/, '')));

@@ -3,9 +3,12 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { WharfError } from '../core/errors.js';
 
+/** mount, umount and mv need nothing from the caller's environment but PATH. */
+const SMALL_ENV = { PATH: process.env.PATH || '/usr/sbin:/usr/bin:/sbin:/bin' };
+
 export function run(cmd: string, args: string[], opts: { cwd?: string } = {}): Promise<{ stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    execFile(cmd, args, { cwd: opts.cwd, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+    execFile(cmd, args, { cwd: opts.cwd, maxBuffer: 64 << 20, env: SMALL_ENV }, (err, stdout, stderr) => {
       if (err) {
         const msg = String(stderr || err.message).trim();
         reject(new WharfError('INTERNAL', `${cmd} ${args.join(' ')}: ${msg}`, { cause: err }));

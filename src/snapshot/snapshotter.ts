@@ -11,8 +11,11 @@ import { invalidArgument, WharfError } from '../core/errors.js';
 import type { LayerRef } from '../image/types.js';
 import { ensureChain, layersDir } from './layers.js';
 import { isMounted, run, unmountIfMounted } from './mount.js';
-import { applyLayer, changes, tarOverlayUpper, type Change } from './archive-bridge.js';
+import type { Change } from './archive-bridge.js';
 import { createReadStream } from 'node:fs';
+
+/** The archive code (and its native xattr module) loads only for diff, commit and unpacking. */
+const archive = () => import('./archive-bridge.js');
 
 export type DriverName = 'overlay2' | 'vfs';
 
@@ -98,12 +101,12 @@ class OverlaySnapshotter implements Snapshotter {
     return data;
   }
 
-  changes(id: string, layers: LayerRef[]): Promise<Change[]> {
-    return changes(join(cdir(this.root, id), 'upper'), [join(cdir(this.root, id), 'init'), ...this.lowerDirs(layers)]);
+  async changes(id: string, layers: LayerRef[]): Promise<Change[]> {
+    return (await archive()).changes(join(cdir(this.root, id), 'upper'), [join(cdir(this.root, id), 'init'), ...this.lowerDirs(layers)]);
   }
 
   async diffTar(id: string): Promise<Readable> {
-    return tarOverlayUpper(join(cdir(this.root, id), 'upper'));
+    return (await archive()).tarOverlayUpper(join(cdir(this.root, id), 'upper'));
   }
 }
 
@@ -121,6 +124,7 @@ class VfsSnapshotter implements Snapshotter {
     const tmp = `${target}.tmp`;
     rmSync(tmp, { recursive: true, force: true });
     mkdirSync(tmp, { recursive: true });
+    const { applyLayer } = await archive();
     for (const l of layers) await applyLayer(createReadStream(l.path), tmp, { whiteouts: 'delete' });
     await run('mv', [tmp, target]);
   }

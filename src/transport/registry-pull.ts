@@ -3,11 +3,14 @@
  * manifest (or the platform's entry of an index) names a config and compressed layers; the
  * layers download 3 at a time, each verified while it streams (the client checks the blob
  * digest), decompressed on the fly (gzip, zstd or none) straight into the store, which checks
- * the diff ID the config promises. Each layer is committed on its own, so a pull that dies
- * keeps the layers it finished and a retry reports them "Already exists"; the image (config,
- * tag, repo digest) is added last, in one transaction, so a failed pull shows nothing.
+ * the diff ID the config promises, while the compressed bytes are kept in the content store
+ * (layer_blobs maps them) so a re-push sends the same digests. Each layer is committed on its
+ * own, so a pull that dies keeps the layers it finished and a retry reports them "Already
+ * exists"; the image (config, tag, repo digest) is added last, in one transaction, so a failed
+ * pull shows nothing.
  */
-import type { Readable } from 'node:stream';
+import { PassThrough, pipeline, type Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
 import { decompress } from '../archive/compression.js';
 import { hostPlatform, type Descriptor, type Platform } from '../core/descriptor.js';
 import { digestOf, shortId, type Digest } from '../core/digest.js';
@@ -17,8 +20,9 @@ import type { LayerBlobs } from '../image/layer-blobs.js';
 import type { ImageStore } from '../image/store.js';
 import type { ImageConfig } from '../image/types.js';
 import type { RegistryClient } from '../registry/client/client.js';
-import { parseManifest, selectPlatform, type ImageManifest } from './registry/manifest.js';
+import { GZIP_LAYER_TYPES, parseManifest, selectPlatform, type ImageManifest } from './registry/manifest.js';
 import { Limiter, settleAll, silentProgress, throttled, type ProgressSink } from './registry/progress.js';
+import { teeInto } from './registry/tee.js';
 
 export interface PullOptions {
   client: RegistryClient;
@@ -146,10 +150,21 @@ async function downloadLayer(
     progress.update(id, 'Download complete');
     progress.update(id, 'Extracting', { current: layer.size, total: layer.size });
   });
-  const { stream } = await decompress(src);
+  // The compressed bytes of a gzip layer are kept too (the store checks them against the
+  // digest again), so pushing this image elsewhere sends the very same blobs and manifest.
+  const keep = GZIP_LAYER_TYPES.has(layer.mediaType) && layer.digest !== diffId
+    ? opts.store.content.writer({ digest: layer.digest, size: layer.size })
+    : undefined;
+  keep?.done.catch(() => undefined); // awaited below; this only keeps an early failure from being "unhandled"
+  const input = keep ? pipeline(src, teeInto(keep.stream), () => undefined) : src;
   try {
+    // gzip through node:zlib: on the thread pool, and faster than unpigz here (see README).
+    const stream = keep ? gunzipping(input) : (await decompress(input)).stream;
     await opts.store.ingestLayer(stream, diffId, lease);
+    if (keep) opts.store.leaseBlob(lease, (await keep.done).digest);
   } catch (err) {
+    if (keep && !keep.stream.destroyed) keep.stream.destroy(err as Error);
+    await keep?.done.catch(() => undefined);
     // The compressed bytes were verified; a different diff ID means the config lies.
     if (isWharfError(err, 'DIGEST_MISMATCH') && err.message.startsWith('digest mismatch')) throw corrupt(LAYERS_MISMATCH, { cause: err });
     throw err;
@@ -157,4 +172,30 @@ async function downloadLayer(
     src.destroy();
   }
   progress.update(id, 'Pull complete');
+}
+
+/**
+ * gunzip `input`. A decoding error is held back until `input` has ended or failed: bad bytes
+ * are then reported as the blob verification failure they are (Docker's message), and only a
+ * blob that matches its digest yet does not decode is "corrupt gzip stream".
+ */
+function gunzipping(input: Readable): Readable {
+  const gunzip = createGunzip({ chunkSize: 1 << 20 });
+  const out = new PassThrough({ highWaterMark: 1 << 20 });
+  const settled = new Promise<Error | undefined>((resolve) => {
+    input.once('end', () => resolve(undefined));
+    input.once('error', resolve);
+    input.once('close', () => resolve(input.readableEnded ? undefined : new WharfError('UNAVAILABLE', 'context canceled')));
+  });
+  input.pipe(gunzip).pipe(out);
+  gunzip.once('error', (err) => {
+    input.unpipe(gunzip);
+    input.resume();
+    void settled.then((inputErr) => out.destroy(inputErr ?? corrupt(`corrupt gzip stream: ${err.message}`, { cause: err })));
+  });
+  input.once('error', (err) => out.destroy(err));
+  out.once('close', () => {
+    if (!out.writableFinished) input.destroy();
+  });
+  return out;
 }

@@ -2,9 +2,14 @@
  * A private dockerd for interop tests: its own data root, exec root and socket under a
  * temp dir, no bridge and no iptables (it must not touch the host's network). Tests skip
  * with the returned reason when it cannot start.
+ *
+ * `certsDir` gives the daemon a private /etc/docker/certs.d: dockerd (rootful) only reads
+ * certs.d from that fixed path, so the daemon runs in its own mount namespace (`unshare -m`,
+ * private propagation) where a temp dir is bind-mounted over /etc/docker and `certsDir` over
+ * its certs.d. The host's /etc/docker is never written, and the mounts die with the daemon.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from './wharf.js';
 
@@ -19,7 +24,12 @@ function dockerBinary(): string | undefined {
   return undefined;
 }
 
-export async function startDockerd(): Promise<Dockerd | string> {
+export interface DockerdOptions {
+  /** A directory laid out like /etc/docker/certs.d (HOST:PORT/ca.crt), seen only by this daemon. */
+  certsDir?: string;
+}
+
+export async function startDockerd(options: DockerdOptions = {}): Promise<Dockerd | string> {
   if (!existsSync('/usr/sbin/dockerd') && !existsSync('/usr/bin/dockerd')) return 'dockerd is not installed';
   const cli = dockerBinary();
   if (!cli) return 'the docker CLI is not installed';
@@ -27,11 +37,19 @@ export async function startDockerd(): Promise<Dockerd | string> {
   const dir = tempDir('wharf-dockerd-');
   const sock = join(dir, 'docker.sock');
   mkdirSync(join(dir, 'exec'), { recursive: true });
-  const proc: ChildProcess = spawn(
-    'dockerd',
-    ['--data-root', join(dir, 'root'), '--exec-root', join(dir, 'exec'), '-H', `unix://${sock}`, '--pidfile', join(dir, 'pid'), '--bridge', 'none', '--iptables=false', '--ip-masq=false'],
-    { stdio: 'ignore', detached: false },
-  );
+  const args = ['--data-root', join(dir, 'root'), '--exec-root', join(dir, 'exec'), '-H', `unix://${sock}`, '--pidfile', join(dir, 'pid'), '--bridge', 'none', '--iptables=false', '--ip-masq=false'];
+  let proc: ChildProcess;
+  if (options.certsDir) {
+    if (!existsSync('/etc/docker') || !existsSync('/usr/bin/unshare')) return 'a private certs.d needs /etc/docker and unshare(1)';
+    const etc = join(dir, 'etc-docker');
+    mkdirSync(join(etc, 'certs.d'), { recursive: true });
+    // sh execs dockerd, so proc.pid is the daemon's and SIGTERM reaches it directly.
+    const script = 'mount --bind "$0" /etc/docker && mount --bind "$1" /etc/docker/certs.d && shift && exec dockerd --config-file /etc/docker/daemon.json "$@"';
+    writeFileSync(join(etc, 'daemon.json'), '{}');
+    proc = spawn('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script, etc, options.certsDir, ...args], { stdio: 'ignore' });
+  } else {
+    proc = spawn('dockerd', args, { stdio: 'ignore', detached: false });
+  }
   const host = `unix://${sock}`;
   const docker: Dockerd['docker'] = (args, opts = {}) => {
     const r = spawnSync(cli, args, { input: opts.input ?? '', env: { ...process.env, DOCKER_HOST: host }, maxBuffer: 1 << 30 });
@@ -44,7 +62,10 @@ export async function startDockerd(): Promise<Dockerd | string> {
     rmSync(dir, { recursive: true, force: true });
   };
   for (let i = 0; i < 100; i++) {
-    if (proc.exitCode !== null) return 'dockerd exited at start';
+    if (proc.exitCode !== null) {
+      rmSync(dir, { recursive: true, force: true });
+      return 'dockerd exited at start';
+    }
     if (existsSync(sock) && docker(['version', '--format', '{{.Server.Version}}']).code === 0) return { host, docker, stop };
     await new Promise((r) => setTimeout(r, 200));
   }

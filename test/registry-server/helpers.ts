@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { after, before } from 'node:test';
 import { digestOf, type Digest } from '../../src/core/digest.js';
 import { MediaType } from '../../src/core/mediatypes.js';
 import { defaultConfig, type RegistryConfig } from '../../src/registry/server/config.js';
@@ -22,7 +23,8 @@ export function tempDir(prefix = 'wharf-rs-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-export async function startRegistry(overrides: Partial<RegistryConfig> = {}, dir = tempDir()): Promise<TestRegistry> {
+/** A registry on 127.0.0.1:random; `dir` (a new temp dir unless `root` is given) goes on stop(). */
+export async function startRegistry(overrides: Partial<RegistryConfig> = {}, dir = overrides.root ? '' : tempDir()): Promise<TestRegistry> {
   const root = overrides.root ?? join(dir, 'root');
   const logs: string[] = [];
   const running = await createRegistryServer({ ...defaultConfig(), addr: '127.0.0.1:0', ...overrides, root }, { log: (l) => logs.push(l) });
@@ -33,19 +35,33 @@ export async function startRegistry(overrides: Partial<RegistryConfig> = {}, dir
     logs,
     async stop() {
       await running.close();
-      rmSync(dir, { recursive: true, force: true });
+      if (dir) rmSync(dir, { recursive: true, force: true });
     },
   };
 }
 
+/** Start a registry before a suite's tests and stop it after; read `.reg` and `.url` in tests. */
+export function suiteRegistry(overrides: Partial<RegistryConfig> = {}): { reg: TestRegistry; url: string } {
+  const suite = {} as { reg: TestRegistry; url: string };
+  before(async () => {
+    suite.reg = await startRegistry(overrides);
+    suite.url = suite.reg.url;
+  });
+  after(() => suite.reg.stop());
+  return suite;
+}
+
 export type Headers = Record<string, string>;
+
+/** A Buffer as fetch's BodyInit (a view, no copy). */
+export const bytes = (b: Buffer) => new Uint8Array(b.buffer as ArrayBuffer, b.byteOffset, b.length);
 
 export async function pushBlob(url: string, name: string, data: Buffer, headers: Headers = {}): Promise<Digest> {
   const digest = digestOf(data);
   const res = await fetch(`${url}/v2/${name}/blobs/uploads/?digest=${digest}`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/octet-stream', ...headers },
-    body: data,
+    body: bytes(data),
   });
   if (res.status !== 201) throw new Error(`push blob: ${res.status} ${await res.text()}`);
   return digest;
@@ -71,7 +87,7 @@ export function imageManifest(config: { digest: Digest; size: number }, layers: 
 }
 
 export async function putManifest(url: string, name: string, ref: string, body: Buffer, mediaType: string = MediaType.ociManifest, headers: Headers = {}): Promise<Response> {
-  return fetch(`${url}/v2/${name}/manifests/${ref}`, { method: 'PUT', headers: { 'Content-Type': mediaType, ...headers }, body });
+  return fetch(`${url}/v2/${name}/manifests/${ref}`, { method: 'PUT', headers: { 'Content-Type': mediaType, ...headers }, body: bytes(body) });
 }
 
 /** Push a one-layer image with random content; returns its digests. */

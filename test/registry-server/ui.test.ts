@@ -4,42 +4,26 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { hashPassword } from '../../src/registry/server/auth/htpasswd.js';
+import { browserSkip, deleteTagInUi, launchChromium, searchNarrowsTo, UI_ACCESS, writeUiUsers } from './browser.js';
 import { pushImage, startRegistry, tempDir, type TestRegistry } from './helpers.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const basic = (u: string, p: string) => ({ Authorization: `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}` });
 
-describe('web UI', { skip: existsSync(CHROMIUM) ? false : 'no /usr/bin/chromium (apt-get install chromium)' }, () => {
+describe('web UI', { skip: browserSkip }, () => {
   let reg: TestRegistry;
   let browser: import('playwright-core').Browser;
   let digest = '';
   before(async () => {
     const dir = tempDir();
-    const users = join(dir, 'htpasswd');
-    writeFileSync(users, `admin:${hashPassword('pw', 4)}\nviewer:${hashPassword('pw', 4)}\n`);
+    const users = writeUiUsers(dir);
     reg = await startRegistry({
-      auth: {
-        htpasswd: { path: users },
-        access: [
-          { account: 'admin', name: '*', actions: ['*'] },
-          { account: 'admin', type: 'registry', name: '*', actions: ['*'] },
-          { account: 'viewer', name: '*', actions: ['pull'] },
-          { account: 'viewer', type: 'registry', name: 'catalog', actions: ['*'] },
-        ],
-      },
+      auth: { htpasswd: { path: users }, access: UI_ACCESS },
     }, dir);
     const img = await pushImage(reg.url, 'web/frontend', 'v1', basic('admin', 'pw'));
     digest = img.digest;
     await pushImage(reg.url, 'web/frontend', 'v2', basic('admin', 'pw'));
     await pushImage(reg.url, 'db/postgres', 'v1', basic('admin', 'pw'));
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'], // playwright gives each launch a fresh temporary user-data-dir
-    });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();
@@ -75,9 +59,7 @@ describe('web UI', { skip: existsSync(CHROMIUM) ? false : 'no /usr/bin/chromium 
   test('search narrows the repository list', async () => {
     const { context, page } = await open('admin');
     try {
-      await page.fill('#search', 'postgres');
-      await page.waitForFunction(() => document.querySelectorAll('#repos li').length === 1);
-      assert.equal(await page.textContent('#repos li'), 'db/postgres');
+      await searchNarrowsTo(page, 'postgres', 'db/postgres');
     } finally {
       await context.close();
     }
@@ -94,11 +76,7 @@ describe('web UI', { skip: existsSync(CHROMIUM) ? false : 'no /usr/bin/chromium 
     }
     const { context, page } = await open('admin');
     try {
-      page.on('dialog', (d) => void d.accept());
-      await page.click('li[data-repo="web/frontend"]');
-      await page.waitForSelector('tr[data-tag="v2"] button.delete');
-      await page.click('tr[data-tag="v2"] button.delete');
-      await page.waitForFunction(() => !document.querySelector('tr[data-tag="v2"]'));
+      await deleteTagInUi(page, 'web/frontend', 'v2');
       const tags = await (await fetch(`${reg.url}/v2/web/frontend/tags/list`, { headers: basic('admin', 'pw') })).json();
       assert.deepEqual(tags.tags, ['v1']);
     } finally {

@@ -1,7 +1,8 @@
 /**
  * `wharf pull` / `wharf push` against the in-memory FakeRegistry: docker's progress lines,
  * "Already exists", "Layer already exists", "Mounted from", a push/pull round trip keeping the
- * image ID, a re-push that sends the very same blobs to an empty registry, pull by digest,
+ * image ID, a re-push that sends the very same blobs to an empty registry (of an image pushed
+ * before, and of one pulled: its compressed bytes were kept), pull by digest,
  * `-q`, `-a`, zstd/plain OCI layers, and `--platform` on an OCI index.
  */
 import { test } from 'node:test';
@@ -160,4 +161,21 @@ test('push of a reference with no local image: docker\'s message, nothing sent',
     assert.equal(r.stdout, `The push refers to repository [${s.reg.host}/none]\n`);
     assert.equal(r.stderr, `An image does not exist locally with the tag: ${s.reg.host}/none\n`);
     assert.equal(s.reg.requests.length, 0);
+  }));
+
+test('a pulled image pushed to an empty registry sends the pulled blobs: same manifest digest', () =>
+  withSession(async (s) => {
+    const img = plantImage(s.reg, 'src/img', 'v1', layers(s.dir, 3), { dockerdFormat: true });
+    await s.ok('a', ['pull', `${s.reg.host}/src/img:v1`]);
+    const empty = await FakeRegistry.start();
+    try {
+      const ref = `${empty.host}/dst/img:v1`;
+      await s.ok('a', ['tag', `${s.reg.host}/src/img:v1`, ref]);
+      const out = await s.ok('a', ['push', ref]);
+      for (const d of img.diffIds) assert.ok(out.includes(`${short(d)}: Pushed\n`), out);
+      assert.ok(out.endsWith(`v1: digest: ${img.manifestDigest} size: ${img.manifestSize}\n`), out);
+      for (const d of img.layerDigests) assert.deepEqual(empty.blobs.get(d), s.reg.blobs.get(d), `blob ${d} sent unchanged`);
+    } finally {
+      await empty.close();
+    }
   }));

@@ -13,6 +13,7 @@ import bcrypt from 'bcryptjs';
 import { digestOf, type Digest } from '../../src/core/digest.js';
 import { MediaType } from '../../src/core/mediatypes.js';
 import type { FakeRegistry } from '../../src/registry/client/testing/fake-registry.js';
+import { schema2Manifest } from '../../src/transport/registry/manifest.js';
 import { WHARF_BIN, type RunResult } from '../helpers/wharf.js';
 
 /** An uncompressed layer tar holding `files` (path -> content), built by GNU tar. */
@@ -42,10 +43,20 @@ export interface PlantOptions {
   architecture?: string;
   /** Config diff IDs to claim instead of the real ones. */
   diffIds?: Digest[];
+  /** Manifest bytes laid out as dockerd writes them (a Docker schema2 manifest). */
+  dockerdFormat?: boolean;
 }
 
+/**
+ * gzip carries an mtime in its header (as Go's writer may), so these blobs are not what
+ * wharf's own compression would produce: a re-push can only send them if it kept them.
+ */
 function compressLayer(tar: Buffer, kind: 'gzip' | 'zstd' | 'none'): Buffer {
-  if (kind === 'gzip') return gzipSync(tar, { level: 1 });
+  if (kind === 'gzip') {
+    const gz = gzipSync(tar, { level: 9 });
+    gz.writeUInt32LE(1_700_000_000, 4);
+    return gz;
+  }
   if (kind === 'zstd') return execFileSync('zstd', ['-c', '-q'], { input: tar, maxBuffer: 1 << 30 });
   return tar;
 }
@@ -69,7 +80,9 @@ export function plantImage(reg: FakeRegistry, repo: string, tag: string, tars: B
   const layers = blobs.map((b) => ({ mediaType: layerType(oci, kind), digest: reg.addBlob(repo, b), size: b.length }));
   const configDesc = { mediaType: oci ? MediaType.ociConfig : MediaType.dockerConfig, digest: reg.addBlob(repo, config), size: config.length };
   const mediaType = oci ? MediaType.ociManifest : MediaType.dockerManifest;
-  const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType, config: configDesc, layers }));
+  const manifest = opts.dockerdFormat && !oci
+    ? schema2Manifest(configDesc, layers)
+    : Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType, config: configDesc, layers }));
   const manifestDigest = reg.addManifest(repo, tag, manifest, mediaType);
   return { id: digestOf(config), manifestDigest, manifestSize: manifest.length, mediaType, diffIds, layerDigests: layers.map((l) => l.digest) };
 }

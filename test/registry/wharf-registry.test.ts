@@ -108,7 +108,7 @@ test('skopeo copies a wharf-pushed image within the wharf registry; wharf pulls 
 });
 
 /** Login, push and pull through a password-protected wharf registry, then logout. */
-async function authRoundTrip(kind: string, flag: string): Promise<void> {
+async function authRoundTrip(kind: 'basic' | 'token', flag: string): Promise<void> {
   const authDir = join(dir, `auth-${kind}`);
   const users = join(authDir, 'htpasswd');
   execFileSync('mkdir', ['-p', authDir]);
@@ -116,11 +116,14 @@ async function authRoundTrip(kind: string, flag: string): Promise<void> {
   const secured = await startWharfRegistry(authDir, [flag, users]);
   const [a, b] = [`${kind}-a`, `${kind}-b`];
   try {
+    const ping = await fetch(`http://${secured.host}/v2/`);
+    assert.equal(ping.status, 401);
+    assert.match(ping.headers.get('www-authenticate') ?? '', kind === 'basic' ? /^Basic / : /^Bearer realm="http:\/\/127\.0\.0\.1:/);
     const ref = `${secured.host}/sec/bb:v1`;
     const id = (await ok(a, ['import', tar, ref])).trim();
     const denied = await run(a, ['push', ref]);
     assert.equal(denied.code, 1, denied.stdout);
-    assert.match(denied.stderr, /^Error response from daemon: .*(unauthorized|authentication required).*\n$/);
+    assert.match(denied.stderr, /^Error response from daemon: .*(unauthorized|authentication required|no basic auth credentials).*\n$/);
 
     const bad = await run(a, ['login', '-u', 'alice', '--password-stdin', secured.host], 'wrong\n');
     assert.notEqual(bad.code, 0);

@@ -1,7 +1,7 @@
 /**
- * Command groups, loaded on demand: only the group that owns the typed command is
- * imported (and with it only the engine code it needs), which keeps start-up short.
- * `--help` or an unknown command loads every group.
+ * Command groups, loaded on demand: only the group that owns the typed command (for
+ * `image X`, the group that owns X) is initialised, and with it only the engine code it
+ * needs, which keeps start-up short. `--help` or an unknown command loads every group.
  */
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
@@ -60,8 +60,21 @@ const groupsOf: Record<string, string[]> = {
   search: ['login'],
 };
 
-export async function registerCommands(program: Command, ctx: CliContext, command: string | undefined): Promise<void> {
+/** Which groups an `image` subcommand needs (they register on the `image` command too). */
+const imageGroupsOf: Record<string, string[]> = {
+  ...Object.fromEntries(['ls', 'list', 'history', 'inspect', 'tag'].map((c) => [c, ['images']])),
+  ...Object.fromEntries(['rm', 'rmi', 'remove', 'prune'].map((c) => [c, ['imageRm']])),
+  ...Object.fromEntries(['import', 'load', 'save'].map((c) => [c, ['imageIo']])),
+  analyze: ['system'],
+  pull: ['pullPush'],
+  push: ['pullPush'],
+};
+
+/** `words`: the command line's first words that are not options (command, subcommand). */
+export async function registerCommands(program: Command, ctx: CliContext, words: readonly string[]): Promise<void> {
   const image = program.command('image').description('Manage images');
-  const wanted = (command && groupsOf[command]) || Object.keys(groups);
+  const [command, sub] = words;
+  const known = command === 'image' ? sub && Object.hasOwn(imageGroupsOf, sub) && imageGroupsOf[sub] : command && Object.hasOwn(groupsOf, command) && groupsOf[command];
+  const wanted = known || Object.keys(groups);
   for (const name of wanted) (await groups[name]!())(program, image, ctx);
 }

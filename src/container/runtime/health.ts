@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import type { ContainerConfig } from '../../image/types.js';
 import type { HealthState } from '../types.js';
 import { runtimeArgs } from './runc.js';
+import { childEnv } from './helper-process.js';
 
 type Healthcheck = NonNullable<ContainerConfig['Healthcheck']>;
 
@@ -55,7 +56,7 @@ export class HealthChecker {
     const timeout = (this.hc.Timeout || 30000 * NS) / NS;
     const start = new Date();
     return new Promise((resolve) => {
-      const p = spawn(this.runtime, [...runtimeArgs(this.runtime), 'exec', this.id, ...probeArgs(this.hc.Test ?? [])], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const p = spawn(this.runtime, [...runtimeArgs(this.runtime), 'exec', this.id, ...probeArgs(this.hc.Test ?? [])], { stdio: ['ignore', 'pipe', 'pipe'], env: childEnv() });
       let out = '';
       const take = (d: Buffer) => {
         if (out.length < MAX_OUTPUT) out = (out + d.toString()).slice(0, MAX_OUTPUT);

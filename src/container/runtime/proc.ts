@@ -9,6 +9,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { WharfError } from '../../core/errors.js';
 import { runtimeArgs, runtimeErrorMessage } from './runc.js';
+import { childEnv } from './helper-process.js';
 
 export interface ContainerProcess {
   /** Resolves with the container's init PID once running; rejects when the runtime failed to start it. */
@@ -56,7 +57,7 @@ export async function spawnContainer(o: SpawnOptions): Promise<ContainerProcess>
 }
 
 function spawnPipes(o: SpawnOptions, pidFile: string): ContainerProcess {
-  const child = spawn(o.runtime, runArgs(o, pidFile), { stdio: [o.openStdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+  const child = spawn(o.runtime, runArgs(o, pidFile), { stdio: [o.openStdin ? 'pipe' : 'ignore', 'pipe', 'pipe'], env: childEnv() });
   let exitCode: number | undefined;
   let errText = '';
   let pidSeen = false;
@@ -102,7 +103,7 @@ async function spawnPty(o: SpawnOptions, pidFile: string): Promise<ContainerProc
     cols: o.size?.cols || 80,
     rows: o.size?.rows || 24,
     cwd: o.bundle,
-    env: process.env as Record<string, string>,
+    env: childEnv() as Record<string, string>,
   });
   let exitCode: number | undefined;
   let early = '';

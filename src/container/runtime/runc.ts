@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { execFile } from 'node:child_process';
 import { WharfError } from '../../core/errors.js';
+import { childEnv } from './helper-process.js';
 
 export const RUNTIMES = ['runc', 'crun'] as const;
 
@@ -21,7 +22,7 @@ export function checkRuntime(runtime: string): void {
 
 export function runtimeCmd(runtime: string, args: string[], timeoutMs = 30000): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(runtime, [...runtimeArgs(runtime), ...args], { timeout: timeoutMs, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
+    execFile(runtime, [...runtimeArgs(runtime), ...args], { timeout: timeoutMs, maxBuffer: 16 << 20, env: childEnv() }, (err, stdout, stderr) => {
       const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1) : 0;
       resolve({ code, stdout: String(stdout), stderr: String(stderr) });
     });

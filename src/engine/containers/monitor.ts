@@ -2,11 +2,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
-import { nodeEntry } from '../../core/entrypoints.js';
 import { WharfError } from '../../core/errors.js';
 import type { ControlEvent } from '../../container/runtime/control.js';
+import { childEnv, helperArgs, HELPER_NODE_FLAGS } from '../../container/runtime/helper-process.js';
 
-const monitorEntry = () => nodeEntry('container/runtime/monitor-main', import.meta.url);
+const monitorEntry = () => helperArgs('container/runtime/monitor-main', 'monitor', import.meta.url);
 
 export interface MonitorOptions {
   waitAttach?: boolean;
@@ -14,11 +14,11 @@ export interface MonitorOptions {
 }
 
 export function spawnMonitor(root: string, dir: string, id: string, o: MonitorOptions = {}): Promise<{ event: ControlEvent; child: ChildProcess }> {
-  const args = ['--max-semi-space-size=1', '--max-old-space-size=48', ...monitorEntry(), root, id];
+  const args = [...HELPER_NODE_FLAGS, ...monitorEntry(), root, id];
   if (o.waitAttach) args.push('--wait-attach');
   if (o.size) args.push('--cols', String(o.size.cols), '--rows', String(o.size.rows));
   const log = openSync(join(dir, 'monitor.log'), 'a');
-  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', 'pipe', log], cwd: '/' });
+  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', 'pipe', log], cwd: '/', env: childEnv() });
   closeSync(log);
   return new Promise((resolve, reject) => {
     let buf = '';

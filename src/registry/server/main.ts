@@ -6,12 +6,16 @@
 import { createRegistryServer } from './server.js';
 import { resolveConfig } from './config.js';
 
+/** Flags that take no value (`--quiet`), so they never swallow the next argument. */
+const BOOLEAN_FLAGS = new Set(['quiet']);
 const flags: Record<string, string> = {};
 const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i++) {
   const m = /^--([a-z-]+)(?:=(.*))?$/.exec(argv[i]!);
   if (!m) continue;
-  flags[m[1]!.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())] = m[2] ?? argv[++i] ?? '';
+  const key = m[1]!.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+  if (BOOLEAN_FLAGS.has(key)) flags[key] = m[2] ?? 'true';
+  else flags[key] = m[2] ?? argv[++i] ?? '';
 }
 try {
   const server = await createRegistryServer(resolveConfig(flags as never), { log: (line: string) => process.stderr.write(line + '\n') });

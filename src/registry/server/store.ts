@@ -42,8 +42,8 @@ export class RegistryStore {
     return this.driver.stat(blobDataPath(digest));
   }
 
-  blobReader(digest: Digest, start?: number, end?: number): Readable {
-    return this.driver.reader(blobDataPath(digest), start, end);
+  blobReader(digest: Digest, start?: number, end?: number, chunkSize?: number): Readable {
+    return this.driver.reader(blobDataPath(digest), start, end, chunkSize);
   }
 
   getBlob(digest: Digest): Promise<Buffer> {

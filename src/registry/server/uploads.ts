@@ -26,6 +26,68 @@ interface LiveState {
 
 const uploadDir = (id: string) => `/uploads/${id}`;
 
+/** Request bodies arrive in ~64 KiB pieces; the file gets writes of this size instead. */
+const WRITE_BATCH = 4 << 20;
+/**
+ * Start a background fdatasync after this many bytes. With lots of RAM the kernel would keep
+ * a whole 200 MB layer dirty until the final fsync, which then stalls the closing PUT; syncing
+ * as we go overlaps the disk with the network.
+ */
+const SYNC_EVERY = 32 << 20;
+
+/**
+ * Gathers body chunks into WRITE_BATCH-sized writes and keeps one write in flight while the
+ * next batch fills, so reading the socket, hashing and writing the file overlap and a 200 MB
+ * upload costs ~50 writes instead of ~3,000 awaited round trips to the thread pool.
+ */
+class CoalescingWriter {
+  private pending: Buffer[] = [];
+  private pendingSize = 0;
+  private inflight: Promise<void> = Promise.resolve();
+  private unsynced = 0;
+  private syncing: Promise<void> | undefined;
+
+  constructor(private readonly writer: FileWriter) {}
+
+  async push(chunk: Buffer): Promise<void> {
+    this.pending.push(chunk);
+    this.pendingSize += chunk.length;
+    if (this.pendingSize >= WRITE_BATCH) await this.write();
+  }
+
+  /** Wait for the write and sync in flight, ignoring their outcome (before closing after an error). */
+  async settle(): Promise<void> {
+    await this.inflight.catch(() => {});
+    await this.syncing?.catch(() => {});
+  }
+
+  async flush(): Promise<void> {
+    if (this.pendingSize > 0) await this.write();
+    await this.inflight;
+    await this.syncing;
+  }
+
+  private async write(): Promise<void> {
+    const data = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingSize);
+    this.pending = [];
+    this.pendingSize = 0;
+    await this.inflight;
+    this.inflight = this.writer.write(data);
+    this.inflight.catch(() => {}); // observed by the next write() or flush()
+    this.unsynced += data.length;
+    if (this.unsynced >= SYNC_EVERY && !this.syncing) {
+      this.unsynced = 0;
+      // Only failures matter to the caller; they surface from flush(). Success clears the slot.
+      this.syncing = this.inflight
+        .then(() => this.writer.sync())
+        .then(() => {
+          this.syncing = undefined;
+        });
+      this.syncing.catch(() => {});
+    }
+  }
+}
+
 export class UploadManager {
   private readonly live = new Map<string, LiveState>();
 
@@ -81,15 +143,18 @@ export class UploadManager {
     const hashing = state && state.size === st.size ? state : undefined;
     if (state) state.busy = true;
     let writer: FileWriter | undefined;
+    let out: CoalescingWriter | undefined;
     let received = 0;
     try {
       writer = await this.driver.writer(dataPath, true);
+      out = new CoalescingWriter(writer);
       for await (const chunk of body) {
         const buf = chunk as Buffer;
         hashing?.hash.update(buf);
-        await writer.write(buf);
+        await out.push(buf);
         received += buf.length;
       }
+      await out.flush();
       await writer.close();
       if (hashing) hashing.size += received;
       if (declaredLength !== undefined && received !== declaredLength) {
@@ -97,6 +162,7 @@ export class UploadManager {
       }
       return writer.size;
     } catch (err) {
+      await out?.settle();
       await writer?.close();
       this.live.delete(id); // the hash no longer matches the file; finish() re-hashes
       throw err;

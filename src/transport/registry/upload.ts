@@ -6,13 +6,14 @@
  * in the content store, so the next push of this layer sends the very same blob.
  */
 import { createReadStream } from 'node:fs';
-import { PassThrough, Transform, pipeline, type Readable } from 'node:stream';
+import { PassThrough, pipeline, type Readable, type Transform } from 'node:stream';
 import { compress } from '../../archive/compression.js';
 import type { ContentStore, BlobInfo } from '../../content/store.js';
 import { WharfError, isWharfError } from '../../core/errors.js';
 import { repositoryScope } from '../../registry/client/auth.js';
 import { backoff, drain, responseError, sleep, type HttpResponse } from '../../registry/client/http.js';
 import type { RegistryClient } from '../../registry/client/client.js';
+import { teeInto } from './tee.js';
 
 function location(res: HttpResponse): string {
   const loc = res.headers.location;
@@ -62,16 +63,7 @@ async function once(c: RegistryClient, repo: string, content: ContentStore, tarP
     let read = 0;
     input.on('data', (chunk) => opts.onProgress?.((read += chunk.length)));
     source = compress(input, 'gzip', opts.level);
-    tap = new Transform({
-      transform(chunk: Buffer, _enc, cb) {
-        if (sink.write(chunk)) cb(null, chunk);
-        else sink.once('drain', () => cb(null, chunk));
-      },
-      flush(cb) {
-        sink.end();
-        cb();
-      },
-    });
+    tap = teeInto(sink);
     return pipeline(source, tap, (err) => {
       if (err) sink.destroy(err);
     });

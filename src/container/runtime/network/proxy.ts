@@ -5,17 +5,17 @@
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { nodeEntry } from '../../../core/entrypoints.js';
 import { WharfError } from '../../../core/errors.js';
+import { childEnv, helperArgs, HELPER_NODE_FLAGS } from '../helper-process.js';
 import type { ProxyPort } from './proxy-main.js';
 
 export type { ProxyPort } from './proxy-main.js';
 
 const MARKER = 'wharf-proxy';
 
-/** node + arguments that run proxy-main: the built .js, or the .ts through tsx in development. */
+/** node + arguments that run proxy-main (see helper-process.ts). */
 function proxyCommand(): string[] {
-  return nodeEntry('container/runtime/network/proxy-main', import.meta.url);
+  return [...HELPER_NODE_FLAGS, ...helperArgs('container/runtime/network/proxy-main', 'proxy', import.meta.url)];
 }
 
 /** Start the proxy; resolves with its pid and the host port bound for each spec, in order. */
@@ -23,6 +23,8 @@ export function startProxy(containerId: string, specs: ProxyPort[]): Promise<{ p
   const child = spawn(process.execPath, [...proxyCommand(), MARKER, containerId, JSON.stringify(specs)], {
     detached: true,
     stdio: ['ignore', 'pipe', 'ignore'],
+    env: childEnv(),
+    cwd: '/',
   });
   return new Promise((resolve, reject) => {
     let buf = '';

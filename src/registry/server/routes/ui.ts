@@ -9,8 +9,12 @@ import { needRepo, type Registry } from '../registry.js';
 import { UI_HTML, UI_SCRIPT } from '../ui/assets.js';
 
 export function uiRoutes(reg: Registry): Route[] {
+  // The script fetches tokens from the realm: allow its origin when it is not this server.
+  const realm = reg.auth.tokenSettings?.realm;
+  const connect = realm ? `; connect-src 'self' ${new URL(realm).origin}` : '';
+  const csp = `default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:${connect}`;
   const page = async (ctx: RequestContext) =>
-    send(ctx, 200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-cache', 'Content-Security-Policy': "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:" }, UI_HTML);
+    send(ctx, 200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-cache', 'Content-Security-Policy': csp }, UI_HTML);
   const script = async (ctx: RequestContext) =>
     send(ctx, 200, { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'no-cache' }, UI_SCRIPT);
   /** What the signed-in user may do on a repository, so the UI offers only allowed actions. */

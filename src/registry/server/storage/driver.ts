@@ -19,6 +19,11 @@ export interface FileWriter {
   write(chunk: Buffer): Promise<void>;
   /** Flush and fsync; the object keeps its path. */
   commit(): Promise<void>;
+  /**
+   * Make the bytes written so far durable without closing, so a large upload's write-back
+   * overlaps its transfer and `commit` only waits for the tail.
+   */
+  sync(): Promise<void>;
   /** Close without flushing guarantees (after an aborted request). */
   close(): Promise<void>;
 }
@@ -36,8 +41,11 @@ export interface StorageDriver {
   delete(path: string): Promise<void>;
   /** Atomic rename; replaces the destination. */
   move(source: string, dest: string): Promise<void>;
-  /** Read bytes [start, end] inclusive (end defaults to the last byte). */
-  reader(path: string, start?: number, end?: number): Readable;
+  /**
+   * Read bytes [start, end] inclusive (end defaults to the last byte), in pieces of about
+   * `chunkSize` bytes (a hint: larger is faster for one stream, smaller keeps many cheap).
+   */
+  reader(path: string, start?: number, end?: number, chunkSize?: number): Readable;
   /** Open for append (`append`) or truncate. */
   writer(path: string, append: boolean): Promise<FileWriter>;
   /** Mark an object as recently used (GC grace periods read modTime). */

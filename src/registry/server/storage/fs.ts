@@ -93,8 +93,8 @@ export class FilesystemDriver implements StorageDriver {
     }
   }
 
-  reader(path: string, start?: number, end?: number): Readable {
-    return createReadStream(this.fullPath(path), { start, end, highWaterMark: 1 << 20 });
+  reader(path: string, start?: number, end?: number, chunkSize = 1 << 20): Readable {
+    return createReadStream(this.fullPath(path), { start, end, highWaterMark: chunkSize });
   }
 
   async writer(path: string, append: boolean): Promise<FileWriter> {
@@ -120,6 +120,9 @@ export class FilesystemDriver implements StorageDriver {
           off += bytesWritten;
         }
         size += chunk.length;
+      },
+      async sync() {
+        await fh.datasync();
       },
       async commit() {
         await fh.sync();

@@ -2,6 +2,12 @@
  * The web UI's page and script, as strings so they ship inside the compiled output. Plain DOM
  * code against the registry's own API (catalog, tags, manifests, config blobs, v1 search); all
  * registry data is inserted with textContent, never as HTML.
+ *
+ * Auth: under basic auth the browser's own credentials go along. Under token auth the script
+ * follows Docker's flow itself: a 401 with `WWW-Authenticate: Bearer realm,service,scope` makes
+ * it ask the realm for a token (anonymously first, then with the user's name and password from
+ * the sign-in form, as an OAuth2 password grant), covering every scope seen so far, and retry
+ * with `Authorization: Bearer`. The password stays in page memory only.
  */
 export const UI_HTML = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>wharf registry</title>
@@ -21,7 +27,10 @@ code{font-size:.85em}
 #status{color:#a00}
 </style></head>
 <body>
-<header><h1>wharf registry</h1><input id="search" type="search" placeholder="Search repositories"></header>
+<header><h1>wharf registry</h1><input id="search" type="search" placeholder="Search repositories">
+<form id="login" hidden><input id="user" autocomplete="username" placeholder="Username" required>
+<input id="password" type="password" autocomplete="current-password" placeholder="Password" required>
+<button type="submit">Sign in</button></form><span id="who"></span></header>
 <div id="status" role="status"></div>
 <main>
 <section><h2>Repositories</h2><ul id="repos"></ul></section>
@@ -39,10 +48,70 @@ const $ = (id) => document.getElementById(id);
 const el = (tag, text, cls) => { const e = document.createElement(tag); if (text !== undefined) e.textContent = text; if (cls) e.className = cls; return e; };
 const status = (msg) => { $('status').textContent = msg || ''; };
 function human(n) { const u = ['B','kB','MB','GB','TB']; let i = 0; while (n >= 1000 && i < u.length - 1) { n /= 1000; i++; } return (i ? n.toFixed(1) : n) + u[i]; }
+const session = { user: '', password: '', token: '', scopes: new Set(), waiting: null };
+function bearerChallenge(res) {
+  const h = res.headers.get('WWW-Authenticate') || '';
+  if (!/^Bearer\s/i.test(h)) return null;
+  const c = {};
+  for (const m of h.matchAll(/(\w+)="([^"]*)"/g)) c[m[1]] = m[2];
+  return c.realm ? c : null;
+}
+/** A token for every scope seen so far; false when the realm refuses the credentials. */
+async function requestToken(c) {
+  if (c.scope) for (const s of c.scope.split(' ')) session.scopes.add(s);
+  if (session.scopes.size > 64) session.scopes = new Set((c.scope || '').split(' ').filter(Boolean));
+  const scopes = [...session.scopes];
+  let res;
+  if (session.user) {
+    const form = new URLSearchParams({ grant_type: 'password', username: session.user, password: session.password, service: c.service || '', scope: scopes.join(' '), client_id: 'wharf-ui' });
+    res = await fetch(c.realm, { method: 'POST', credentials: 'omit', body: form });
+  } else {
+    const q = new URLSearchParams({ service: c.service || '' });
+    for (const s of scopes) q.append('scope', s);
+    res = await fetch(c.realm + '?' + q, { credentials: 'omit' });
+  }
+  if (!res.ok) { session.token = ''; return false; }
+  session.token = (await res.json()).token;
+  return true;
+}
+/** Show the sign-in form; every caller waiting for credentials resumes on one submit. */
+function signIn(message) {
+  if (!session.waiting) session.waiting = new Promise((resolve) => {
+    const form = $('login');
+    form.hidden = false;
+    status(message);
+    form.onsubmit = (ev) => {
+      ev.preventDefault();
+      session.user = $('user').value;
+      session.password = $('password').value;
+      session.token = '';
+      form.hidden = true;
+      session.waiting = null;
+      $('who').textContent = 'signed in as ' + session.user;
+      status('');
+      resolve();
+    };
+  });
+  return session.waiting;
+}
 async function api(path, opts) {
-  const res = await fetch(path, Object.assign({ credentials: 'same-origin' }, opts || {}));
-  if (!res.ok) { let msg = res.status + ''; try { msg = (await res.json()).errors[0].message; } catch (e) {} throw new Error(msg); }
-  return res;
+  opts = opts || {};
+  let granted = false;
+  for (let tries = 0; tries < 4; tries++) {
+    const headers = Object.assign({}, opts.headers || {});
+    if (session.token) headers.Authorization = 'Bearer ' + session.token;
+    const res = await fetch(path, Object.assign({ credentials: 'same-origin' }, opts, { headers }));
+    const c = res.status === 401 ? bearerChallenge(res) : null;
+    if (c && !granted) {
+      if (await requestToken(c)) granted = true;
+      else { await signIn(session.user ? 'invalid username or password' : 'sign in required'); tries--; }
+      continue;
+    }
+    if (c && !session.user) { granted = false; await signIn('sign in required'); tries--; continue; }
+    if (!res.ok) { let msg = res.status + ''; try { msg = (await res.json()).errors[0].message; } catch (e) {} throw new Error(msg); }
+    return res;
+  }
+  throw new Error('not authorised');
 }
 
 async function loadRepos(query) {

@@ -1,0 +1,60 @@
+/**
+ * Starting wharf's own helper programs (the per-container monitor, the port proxy) as node
+ * processes, and the small environment every child of the runtime gets.
+ *
+ * A helper runs from the first of: its own one-file bundle `dist/bundle/wharf-<name>.cjs`
+ * (one file to load, nothing to resolve: the fastest start and the smallest heap), the tsc
+ * output `dist/<rel>.js`, or `src/<rel>.ts` through tsx (development, or when the caller
+ * itself runs from TypeScript).
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+function packageRoot(from: string): string {
+  let dir = from;
+  while (!existsSync(join(dir, 'package.json')) || !existsSync(join(dir, 'src'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error(`wharf: cannot find the package root above ${from}`);
+    dir = up;
+  }
+  return dir;
+}
+
+const cached = new Map<string, string[]>();
+
+/** node arguments that run helper `rel` (e.g. 'container/runtime/monitor-main'), bundled as `name`. */
+export function helperArgs(rel: string, name: string, callerUrl: string): string[] {
+  const key = `${rel}\0${callerUrl}`;
+  let args = cached.get(key);
+  if (!args) {
+    const caller = fileURLToPath(callerUrl);
+    const root = packageRoot(dirname(caller));
+    const bundle = join(root, 'dist', 'bundle', `wharf-${name}.cjs`);
+    const built = join(root, 'dist', `${rel}.js`);
+    if (caller.endsWith('.ts')) args = ['--import', import.meta.resolve('tsx'), join(root, 'src', `${rel}.ts`)];
+    else if (existsSync(bundle)) args = [bundle];
+    else if (existsSync(built)) args = [built];
+    else args = ['--import', import.meta.resolve('tsx'), join(root, 'src', `${rel}.ts`)];
+    cached.set(key, args);
+  }
+  return args;
+}
+
+/**
+ * V8 flags for helpers: a monitor or proxy holds a few buffers, never much more. A tiny young
+ * generation, no background GC tasks and V8's lite mode (no optimising tiers; wasm off, which
+ * lite mode needs) cut its private memory; helpers do little work, so peak speed does not matter.
+ */
+export const HELPER_NODE_FLAGS = ['--max-semi-space-size=1', '--max-old-space-size=32', '--single-threaded', '--lite-mode', '--no-expose-wasm'];
+
+/**
+ * The environment for runtime children (monitor, runc, mount, proxy): PATH and wharf's own
+ * settings only. Copying the caller's whole environment costs time on every spawn and leaks
+ * the user's variables into long-lived helpers.
+ */
+export function childEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH || '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' };
+  for (const [k, v] of Object.entries(process.env)) if (k.startsWith('WHARF_') && v !== undefined) env[k] = v;
+  return env;
+}
