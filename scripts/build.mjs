@@ -1,6 +1,7 @@
 /**
  * The bundle step of `npm run build` (after tsc has type-checked and emitted dist/):
- * 1. esbuild bundles the CLI into one CommonJS file, dist/bundle/wharf.cjs. One file, not
+ * 1. esbuild bundles the CLI into one CommonJS file, dist/bundle/wharf.cjs (and each helper
+ *    program, the container monitor and the port proxy, into its own). One file, not
  *    ES-module chunks: node's ES-module loader (URL handling, resolution, linking) cost more
  *    than the modules themselves; command groups stay lazy, because esbuild initialises a
  *    dynamically imported module only when the import runs. Pure-JS dependencies are bundled
@@ -48,11 +49,18 @@ const lazyAddons = {
   },
 };
 
+/** The bundles: the CLI, and the helpers src/container/runtime/helper-process.ts looks for. */
+const bundles = [
+  ['cli/main', 'wharf.cjs'],
+  ['container/runtime/monitor-main', 'wharf-monitor.cjs'],
+  ['container/runtime/network/proxy-main', 'wharf-proxy.cjs'],
+];
 const result = await build({
   plugins: [lazyAddons],
   write: false,
-  entryPoints: [join(repo, 'src', 'cli', 'main.ts')],
-  outfile,
+  entryPoints: bundles.map(([rel, file]) => ({ in: join(repo, 'src', `${rel}.ts`), out: file.replace(/\.cjs$/, '') })),
+  outdir,
+  outExtension: { '.js': '.cjs' },
   bundle: true,
   platform: 'node',
   format: 'cjs',
@@ -71,14 +79,17 @@ const result = await build({
   },
   logLevel: 'warning',
 });
-const [output] = result.outputFiles;
-if (result.outputFiles.length !== 1 || output.path !== outfile) throw new Error(`esbuild wrote ${result.outputFiles.map((f) => f.path)}, not ${outfile}`);
-if (output.text.includes('import.meta')) throw new Error(`${outfile}: import.meta left in a CommonJS bundle`);
-// Other wharf processes may be running: replace the bundle atomically, never leave it
+const wanted = bundles.map(([, file]) => join(outdir, file)).sort();
+const got = result.outputFiles.map((f) => f.path).sort();
+if (got.join() !== wanted.join()) throw new Error(`esbuild wrote ${got}, not ${wanted}`);
+// Other wharf processes may be running: replace each bundle atomically, never leave one
 // missing. The old cache names the old bundle's hash, so nobody uses it meanwhile.
 mkdirSync(outdir, { recursive: true });
-writeFileSync(`${outfile}.${process.pid}.tmp`, output.contents);
-renameSync(`${outfile}.${process.pid}.tmp`, outfile);
+for (const f of result.outputFiles) {
+  if (f.text.includes('import.meta')) throw new Error(`${f.path}: import.meta left in a CommonJS bundle`);
+  writeFileSync(`${f.path}.${process.pid}.tmp`, f.contents);
+  renameSync(`${f.path}.${process.pid}.tmp`, f.path);
+}
 // Leftovers of earlier layouts (the split ES-module chunks) and the old bundle's caches.
 for (const f of readdirSync(outdir)) if (/\.(mjs|map|cache|tmp)$/.test(f)) rmSync(join(outdir, f), { force: true });
 
