@@ -66,8 +66,10 @@ try {
   const id = wharf(['run', '-d', '--network', 'none', img, 'sleep', '600']).trim();
   const st = JSON.parse(readFileSync(join(fx.root, 'containers', id, 'state.json'), 'utf8')) as { MonitorPid: number };
   await new Promise((r) => setTimeout(r, 1000));
-  const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${st.MonitorPid}/status`, 'utf8'))?.[1];
-  console.log(`idle monitor RSS                     ${(Number(rss) / 1024).toFixed(1)} MB (docker's per-container shim is containerd-shim-runc-v2)`);
+  // RSS counts node's own code, shared by every monitor; Private_Dirty is what each one adds.
+  const smaps = readFileSync(`/proc/${st.MonitorPid}/smaps_rollup`, 'utf8');
+  const kb = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(smaps)?.[1] ?? 0) / 1024;
+  console.log(`idle monitor memory                  RSS ${kb('Rss').toFixed(1)} MB, private ${kb('Private_Dirty').toFixed(1)} MB (docker's per-container shim is containerd-shim-runc-v2)`);
   wharf(['rm', '-f', id]);
 } finally {
   if (dockerOk) spawnSync('docker', ['rmi', 'wharf-bench:bb'], { env: dockerEnv });

@@ -6,6 +6,18 @@ import type { Engine } from './engine.js';
 import { hostPlatform } from '../core/descriptor.js';
 import { API_VERSION, WHARF_VERSION } from './version.js';
 import { containerUsage } from './images/service.js';
+import { ContainerStore } from '../container/store.js';
+import { VolumeStore } from '../container/volumes.js';
+import { diskUsage as pathSize } from './containers/list.js';
+import { join } from 'node:path';
+
+function containerCounts(root: string) {
+  const store = new ContainerStore(root);
+  const states = store.ids().map((id) => store.state(id));
+  const running = states.filter((s) => s.Running).length;
+  const paused = states.filter((s) => s.Paused).length;
+  return { total: states.length, running, paused, stopped: states.length - running - paused };
+}
 
 export function runtimeVersion(name = 'runc'): string {
   try {
@@ -43,14 +55,15 @@ function operatingSystem(): string {
 
 export function engineInfo(engine: Engine) {
   const images = engine.images.list();
+  const c = containerCounts(engine.root);
   const cgroupV2 = existsSync('/sys/fs/cgroup/cgroup.controllers');
   const p = hostPlatform();
   return {
     ID: engine.root,
-    Containers: 0,
-    ContainersRunning: 0,
-    ContainersPaused: 0,
-    ContainersStopped: 0,
+    Containers: c.total,
+    ContainersRunning: c.running,
+    ContainersPaused: c.paused,
+    ContainersStopped: c.stopped,
     Images: images.length,
     Driver: process.env.WHARF_STORAGE_DRIVER ?? 'overlay2',
     DriverStatus: [['Backing Filesystem', 'extfs']],
@@ -97,8 +110,39 @@ export function diskUsage(engine: Engine): DiskUsageRow[] {
   const activeSize = [...activeLayers].reduce((a, d) => a + (layerSizes.get(d) ?? 0), 0);
   return [
     { type: 'Images', total: engine.images.list().length, active, size, reclaimable: size - activeSize },
-    { type: 'Containers', total: 0, active: 0, size: 0, reclaimable: 0 },
-    { type: 'Local Volumes', total: 0, active: 0, size: 0, reclaimable: 0 },
+    containersRow(engine.root),
+    volumesRow(engine.root),
     { type: 'Build Cache', total: 0, active: 0, size: 0, reclaimable: 0 },
   ];
+}
+
+/** Containers: their writable layers; a stopped container's is reclaimable. */
+function containersRow(root: string): DiskUsageRow {
+  const store = new ContainerStore(root);
+  let size = 0;
+  let reclaimable = 0;
+  let active = 0;
+  for (const id of store.ids()) {
+    const bytes = pathSize(join(store.dir(id), 'upper'));
+    size += bytes;
+    if (store.state(id).Running) active++;
+    else reclaimable += bytes;
+  }
+  return { type: 'Containers', total: store.ids().length, active, size, reclaimable };
+}
+
+/** Local volumes: a volume no container uses is reclaimable. */
+function volumesRow(root: string): DiskUsageRow {
+  const volumes = new VolumeStore(root);
+  let size = 0;
+  let reclaimable = 0;
+  let active = 0;
+  const all = volumes.list();
+  for (const v of all) {
+    const bytes = pathSize(v.Mountpoint);
+    size += bytes;
+    if (volumes.users(v.Name).length) active++;
+    else reclaimable += bytes;
+  }
+  return { type: 'Local Volumes', total: all.length, active, size, reclaimable };
 }

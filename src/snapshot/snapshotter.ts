@@ -3,7 +3,7 @@
  * `overlay2`: shared read-only layer diffs (see layers.ts) stacked under a per-container
  * upper/work dir with overlayfs. `vfs`: a private full copy, for hosts without overlayfs.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Readable } from 'node:stream';
 import { daemonConfigPath } from '../core/paths.js';
@@ -12,7 +12,7 @@ import type { LayerRef } from '../image/types.js';
 import { ensureChain, layersDir } from './layers.js';
 import { isMounted, run, unmountIfMounted } from './mount.js';
 import type { Change } from './archive-bridge.js';
-import { createReadStream } from 'node:fs';
+import { VfsTree } from './vfs.js';
 
 /** The archive code (and its native xattr module) loads only for diff, commit and unpacking. */
 const archive = () => import('./archive-bridge.js');
@@ -46,6 +46,7 @@ function makeInitLayer(dir: string): void {
   if (existsSync(join(dir, '.done'))) return;
   for (const d of ['dev/pts', 'dev/shm', 'dev/mqueue', 'proc', 'sys', 'etc']) mkdirSync(join(dir, d), { recursive: true });
   for (const f of ['etc/hosts', 'etc/hostname', 'etc/resolv.conf', 'dev/console', '.dockerenv']) writeFileSync(join(dir, f), '');
+  if (!existsSync(join(dir, 'etc/mtab'))) symlinkSync('/proc/mounts', join(dir, 'etc/mtab'));
   writeFileSync(join(dir, '.done'), '');
 }
 
@@ -114,42 +115,35 @@ class VfsSnapshotter implements Snapshotter {
   readonly name = 'vfs' as const;
   constructor(private readonly root: string) {}
 
-  private rootfs(id: string): string {
-    return join(cdir(this.root, id), 'rootfs');
+  private tree(id: string): VfsTree {
+    return new VfsTree(cdir(this.root, id), makeInitLayer);
   }
 
   async prepare(id: string, layers: LayerRef[]): Promise<void> {
-    const target = this.rootfs(id);
-    if (existsSync(target)) return;
-    const tmp = `${target}.tmp`;
-    rmSync(tmp, { recursive: true, force: true });
-    mkdirSync(tmp, { recursive: true });
-    const { applyLayer } = await archive();
-    for (const l of layers) await applyLayer(createReadStream(l.path), tmp, { whiteouts: 'delete' });
-    await run('mv', [tmp, target]);
+    await this.tree(id).prepare(layers);
   }
 
   async mount(id: string, layers: LayerRef[]): Promise<string> {
     await this.prepare(id, layers);
-    return this.rootfs(id);
+    return this.tree(id).rootfs;
   }
 
   async unmount(): Promise<void> {}
 
   async remove(id: string): Promise<void> {
-    rmSync(this.rootfs(id), { recursive: true, force: true });
+    this.tree(id).remove();
   }
 
   graphData(id: string): Record<string, string> {
-    return { Dir: this.rootfs(id) };
+    return { Dir: this.tree(id).rootfs };
   }
 
-  changes(): Promise<Change[]> {
-    throw new WharfError('UNSUPPORTED', 'diff is not supported by the vfs storage driver yet');
+  async changes(id: string): Promise<Change[]> {
+    return this.tree(id).changes();
   }
 
-  diffTar(): Promise<Readable> {
-    throw new WharfError('UNSUPPORTED', 'commit is not supported by the vfs storage driver yet');
+  diffTar(id: string): Promise<Readable> {
+    return this.tree(id).diffTar(join(cdir(this.root, id), 'commit-scratch'));
   }
 }
 

@@ -52,6 +52,10 @@ export async function loadArchive(store: ImageStore, input: Readable): Promise<L
     if (candidates.length === 0) throw corrupt('invalid archive: no manifest.json or index.json with images');
     const results: LoadedImage[] = [];
     for (const c of candidates) results.push(await commitImage(store, files, c, lease, written));
+    // The archive's own metadata (manifest.json, index.json, OCI manifests...) was stored
+    // on the way in like every file; what no image references now goes.
+    store.releaseLease(lease);
+    for (const d of store.unreferencedBlobs(written)) await store.content.delete(d as Digest);
     return results;
   } catch (err) {
     store.releaseLease(lease);

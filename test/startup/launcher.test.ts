@@ -142,7 +142,7 @@ test('NODE_EXTRA_CA_CERTS still reaches TLS and child processes', async () => {
     const trusted = await run(t.bin, [], { URL: url, NODE_EXTRA_CA_CERTS: cert });
     assert.equal(trusted.code, 0, trusted.stderr);
     assert.deepEqual(trusted.stdout.trim().split('\n'), ['status 200', `child ${cert}|`]);
-    const env = { ...process.env, URL: url };
+    const env: NodeJS.ProcessEnv = { ...process.env, URL: url };
     delete env.NODE_EXTRA_CA_CERTS;
     const untrusted = await new Promise<string>((done) => execFile(t.bin, [], { env }, (_e, stdout) => done(stdout.trim())));
     assert.match(untrusted, /^error (DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)\nchild \|$/);

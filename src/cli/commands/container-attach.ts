@@ -3,6 +3,8 @@
  * terminal, stdin (and terminal size) to the container, raw mode for TTYs, and the
  * Ctrl-P Ctrl-Q detach sequence. Resolves with the exit code, or 'detached'.
  */
+import type { CliContext } from '../context.js';
+import { ExitError } from '../context.js';
 import { WharfError } from '../../core/errors.js';
 import { connectControl, encodeFrame, Frame, FrameDecoder, type ControlEvent } from '../../container/runtime/control.js';
 
@@ -81,4 +83,12 @@ export async function attachSession(id: string, o: AttachOptions): Promise<numbe
     }
     if (o.tty) process.stdout.on('resize', onResize);
   });
+}
+
+/** Docker's client-side check: `-it` needs a terminal on stdin ("the input device is not a TTY", exit 1). */
+export function requireTtyStdin(ctx: CliContext, interactive: boolean | undefined, tty: boolean | undefined): void {
+  if (interactive && tty && !process.stdin.isTTY) {
+    ctx.err('the input device is not a TTY');
+    throw new ExitError(1);
+  }
 }

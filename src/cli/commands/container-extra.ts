@@ -13,7 +13,7 @@ import { runtimeArgs } from '../../container/runtime/runc.js';
 import { removeContainerFiles } from '../../container/runtime/remove.js';
 import { snapshotter } from '../../snapshot/snapshotter.js';
 import { bootContainers } from '../../engine/containers/boot.js';
-import { attachSession } from './container-attach.js';
+import { attachSession, requireTtyStdin } from './container-attach.js';
 
 export async function confirm(ctx: CliContext, warning: string, force?: boolean): Promise<boolean> {
   if (force) return true;
@@ -36,6 +36,7 @@ export function registerContainerExtraCommands(program: Command, container: Comm
       .option('-w, --workdir <string>', 'Working directory inside the container')
       .passThroughOptions()
       .action(async (ref: string, cmd: string[], o: { interactive?: boolean; tty?: boolean; detach?: boolean; env?: string[]; user?: string; workdir?: string }) => {
+        if (!o.detach) requireTtyStdin(ctx, o.interactive, o.tty);
         const store = new ContainerStore(root());
         const rec = store.get(ref);
         if (!store.state(rec.Id).Running) throw new WharfError('CONFLICT', `Container ${rec.Id} is not running`);

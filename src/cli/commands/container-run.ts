@@ -11,7 +11,8 @@ import { ContainerStore } from '../../container/store.js';
 import { removeContainerFiles } from '../../container/runtime/remove.js';
 import type { ContainerRecord } from '../../container/types.js';
 import { defineRunFlags, toCreateOptions, type RunFlags } from './container-flags.js';
-import { attachSession } from './container-attach.js';
+import { attachSession, requireTtyStdin } from './container-attach.js';
+import { eachRefParallel } from './container-parallel.js';
 
 /** Docker's `docker: <error>.\n\nRun 'docker run --help'...` block, then exit with `code`. */
 function runFailure(ctx: CliContext, cmd: string, err: unknown): never {
@@ -72,6 +73,7 @@ export function registerRunCommands(program: Command, container: Command, ctx: C
       .option('--rm', 'Automatically remove the container when it exits')
       .passThroughOptions()
       .action(async (image: string, args: string[], flags: RunFlags) => {
+        if (!flags.detach) requireTtyStdin(ctx, flags.interactive, flags.tty);
         const rec = await create(ctx, 'run', image, args, flags);
         const root = ctx.engine().root;
         try {
@@ -118,19 +120,13 @@ export function registerRunCommands(program: Command, container: Command, ctx: C
         if (o.attach || o.interactive) {
           if (refs.length > 1) throw new WharfError('INVALID_ARGUMENT', 'you cannot start and attach multiple containers at once');
           const rec = store.get(refs[0]!);
+          requireTtyStdin(ctx, o.interactive, rec.Config.Tty);
           const code = await runAttachedViaMonitor(ctx, rec, !!o.interactive && !!rec.Config.OpenStdin);
           if (o.interactive) process.stdin.pause();
           if (code !== 0) throw new ExitError(code);
           return;
         }
-        for (const ref of refs) {
-          try {
-            await startDetached(root, ref);
-            ctx.out(ref);
-          } catch (err) {
-            ctx.softFail(err);
-          }
-        }
+        await eachRefParallel(ctx, refs, async (ref) => void (await startDetached(root, ref)));
         if (ctx.exitCode) ctx.err(`Error: failed to start containers: ${refs.join(', ')}`);
       });
   }

@@ -17,6 +17,7 @@ import { registerRunCommands } from './container-run.js';
 import { registerContainerFsCommands } from './container-fs.js';
 import { registerContainerExtraCommands } from './container-extra.js';
 import { registerVolumeCommands } from './volume.js';
+import { eachRefParallel } from './container-parallel.js';
 
 const PS_HEADERS = {
   ID: 'CONTAINER ID', Image: 'IMAGE', Command: 'COMMAND', CreatedAt: 'CREATED AT', RunningFor: 'CREATED', Ports: 'PORTS',
@@ -24,17 +25,9 @@ const PS_HEADERS = {
 };
 const PS_FORMAT = 'table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}';
 
-/** Run `fn` for each reference, printing each on success and Docker's error per failure. */
-async function eachRef(ctx: CliContext, refs: string[], fn: (ref: string) => Promise<void>, print = true): Promise<void> {
-  for (const ref of refs) {
-    try {
-      await fn(ref);
-      if (print) ctx.out(ref);
-    } catch (err) {
-      ctx.softFail(err);
-    }
-  }
-}
+/** Run `fn` for each reference in turn, printing each on success and Docker's error per failure. */
+const eachRef = (ctx: CliContext, refs: string[], fn: (ref: string) => Promise<void>, print = true) =>
+  eachRefParallel(ctx, refs, fn, { print, limit: 1 });
 
 export function registerContainerCommands(program: Command, ctx: CliContext): void {
   const container = program.command('container').description('Manage containers');
@@ -67,12 +60,12 @@ export function registerContainerCommands(program: Command, ctx: CliContext): vo
     parent.command('stop').description('Stop one or more running containers').argument('<CONTAINER...>')
       .option('-t, --time <int>', 'Seconds to wait for stop before killing it')
       .action(async (refs: string[], o: { time?: string }) => {
-        await eachRef(ctx, refs, (r) => stopContainer(root(), r, o.time !== undefined ? Number(o.time) : undefined));
+        await eachRefParallel(ctx, refs, (r) => stopContainer(root(), r, o.time !== undefined ? Number(o.time) : undefined));
       });
     parent.command('kill').description('Kill one or more running containers').argument('<CONTAINER...>')
       .option('-s, --signal <string>', 'Signal to send to the container', 'KILL')
       .action(async (refs: string[], o: { signal: string }) => {
-        await eachRef(ctx, refs, (r) => killContainer(root(), r, o.signal));
+        await eachRefParallel(ctx, refs, (r) => killContainer(root(), r, o.signal));
       });
     parent.command('restart').description('Restart one or more containers').argument('<CONTAINER...>')
       .option('-t, --time <int>', 'Seconds to wait for stop before killing the container')
@@ -83,7 +76,7 @@ export function registerContainerCommands(program: Command, ctx: CliContext): vo
       .option('-f, --force', 'Force the removal of a running container (uses SIGKILL)')
       .option('-v, --volumes', 'Remove anonymous volumes associated with the container')
       .action(async (refs: string[], o: { force?: boolean; volumes?: boolean }) => {
-        await eachRef(ctx, refs, (r) => removeContainer(root(), r, o));
+        await eachRefParallel(ctx, refs, (r) => removeContainer(root(), r, o));
       });
     parent.command('wait').description('Block until one or more containers stop, then print their exit codes').argument('<CONTAINER...>')
       .action(async (refs: string[]) => {

@@ -3,11 +3,11 @@
  * processes, and the small environment every child of the runtime gets.
  *
  * A helper runs from the first of: its own one-file bundle `dist/bundle/wharf-<name>.cjs`
- * (one file to load, nothing to resolve: the fastest start and the smallest heap), the tsc
- * output `dist/<rel>.js`, or `src/<rel>.ts` through tsx (development, or when the caller
- * itself runs from TypeScript).
+ * (scripts/build-helpers.mjs; one file to load, nothing to resolve: the fastest start and the
+ * smallest heap) unless tsc's output is newer, the tsc output `dist/<rel>.js`, or
+ * `src/<rel>.ts` through tsx (development, or when the caller itself runs from TypeScript).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -23,6 +23,8 @@ function packageRoot(from: string): string {
 
 const cached = new Map<string, string[]>();
 
+const mtime = (path: string) => statSync(path, { throwIfNoEntry: false })?.mtimeMs;
+
 /** node arguments that run helper `rel` (e.g. 'container/runtime/monitor-main'), bundled as `name`. */
 export function helperArgs(rel: string, name: string, callerUrl: string): string[] {
   const key = `${rel}\0${callerUrl}`;
@@ -32,9 +34,11 @@ export function helperArgs(rel: string, name: string, callerUrl: string): string
     const root = packageRoot(dirname(caller));
     const bundle = join(root, 'dist', 'bundle', `wharf-${name}.cjs`);
     const built = join(root, 'dist', `${rel}.js`);
+    const bundleTime = mtime(bundle);
+    const builtTime = mtime(built);
     if (caller.endsWith('.ts')) args = ['--import', import.meta.resolve('tsx'), join(root, 'src', `${rel}.ts`)];
-    else if (existsSync(bundle)) args = [bundle];
-    else if (existsSync(built)) args = [built];
+    else if (bundleTime !== undefined && (builtTime === undefined || bundleTime >= builtTime)) args = [bundle];
+    else if (builtTime !== undefined) args = [built];
     else args = ['--import', import.meta.resolve('tsx'), join(root, 'src', `${rel}.ts`)];
     cached.set(key, args);
   }

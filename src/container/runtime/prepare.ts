@@ -14,6 +14,7 @@ import { setupContainerNetwork, teardownContainerNetwork } from './netplug.js';
 import { runtimeDelete } from './runc.js';
 import { buildSpec } from './spec.js';
 import { resolveUser } from './user.js';
+import { copyUpVolumes } from './volume-copy.js';
 
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
@@ -46,6 +47,7 @@ export async function prepareStart(root: string, rec: ContainerRecord, opts: { c
     if (!env.some((e) => e.startsWith('HOME='))) env = [...env, `HOME=${user.home}`];
     const cwd = rec.Config.WorkingDir || '/';
     mkdirSync(resolveInRoot(rootfs, cwd), { recursive: true });
+    await copyUpVolumes(rootfs, rec.Mounts);
     if (opts.checkCommand !== false) checkCommand(rootfs, rec.Path, env, cwd);
     const spec = buildSpec({
       id: rec.Id,

@@ -68,14 +68,18 @@ export function buildSpec(i: SpecInput): Record<string, unknown> {
     { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=67108864'] },
   ];
   const userDests = new Set(i.mounts.map((m) => m.Destination));
+  const binds: Record<string, unknown>[] = [];
   for (const [dest, src] of [
     ['/etc/resolv.conf', i.etcFiles.resolvConf],
     ['/etc/hostname', i.etcFiles.hostname],
     ['/etc/hosts', i.etcFiles.hosts],
   ] as const) {
-    if (!userDests.has(dest)) mounts.push(bind(dest, src));
+    if (!userDests.has(dest)) binds.push(bind(dest, src));
   }
-  for (const m of i.mounts) mounts.push(bind(m.Destination, m.Source, !m.RW));
+  for (const m of i.mounts) binds.push(bind(m.Destination, m.Source, !m.RW));
+  // Docker's sortMounts: shallower destinations first, so `-v vol:/etc` never hides /etc/hosts.
+  const depth = (m: Record<string, unknown>) => String(m.destination).split('/').filter(Boolean).length;
+  mounts.push(...binds.sort((a, b) => depth(a) - depth(b)));
 
   const resources: Record<string, unknown> = {
     devices: [

@@ -93,7 +93,7 @@ function portsText(rec: ContainerRecord, st: ContainerState): string {
   return parts.join(', ');
 }
 
-function diskUsage(path: string): number {
+export function diskUsage(path: string): number {
   try {
     return Number(execFileSync('du', ['-sb', path], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\t')[0]) || 0;
   } catch {

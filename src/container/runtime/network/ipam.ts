@@ -1,11 +1,11 @@
 /**
- * IPv4 address management for the bridge subnet. Allocations live in SQLite at
- * `<root>/network/ipam.db`; each allocation runs in a `BEGIN IMMEDIATE` transaction, so
- * parallel wharf processes never hand out the same address twice.
+ * IPv4 address management for the bridge subnet. An address is taken by creating the file
+ * `<root>/network/ipam/<subnet>/<ip>` exclusively (O_EXCL), holding the container ID, with an
+ * index file `c-<id>` naming it; so parallel wharf processes never hand out the same address
+ * twice, and the monitor needs no database (nor its native addon) to plug a container in.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { WharfError, invalidArgument } from '../../../core/errors.js';
 
 export interface Subnet {
@@ -47,64 +47,72 @@ export function macForIp(ip: string): string {
   return bytes.map((b) => b.toString(16).padStart(2, '0')).join(':');
 }
 
-function openDb(root: string): Database.Database {
-  const dir = join(root, 'network');
-  mkdirSync(dir, { recursive: true });
-  const db = new Database(join(dir, 'ipam.db'), { timeout: 30_000 });
-  db.pragma('journal_mode = WAL');
-  db.exec(`CREATE TABLE IF NOT EXISTS allocations (
-    subnet TEXT NOT NULL, ip INTEGER NOT NULL, container TEXT NOT NULL,
-    PRIMARY KEY (subnet, ip), UNIQUE (subnet, container))`);
-  return db;
+/** One directory per subnet: a file per taken address, named by the address, holding its owner. */
+function subnetDir(root: string, subnet: Subnet): string {
+  return join(root, 'network', 'ipam', subnet.cidr.replace('/', '_'));
 }
+
+const readText = (path: string) => {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+};
 
 /** Allocate (or return the existing) address of `containerId` in `subnet`. */
 export function allocateIp(root: string, subnet: Subnet, containerId: string): string {
-  const db = openDb(root);
+  const dir = subnetDir(root, subnet);
+  mkdirSync(dir, { recursive: true });
+  const index = join(dir, `c-${containerId}`);
+  const held = readText(index);
+  if (held && readText(join(dir, held)) === containerId) return held;
+  const used = new Set(readdirSync(dir));
+  const last = subnet.network + 2 ** (32 - subnet.prefixLen) - 2; // before broadcast
+  for (let n = subnet.network + 2; n <= last; n++) {
+    const ip = intToIp(n);
+    if (used.has(ip)) continue;
+    try {
+      // Exclusive create is the lock: of two processes claiming one address, one gets EEXIST.
+      writeFileSync(join(dir, ip), containerId, { flag: 'wx' });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') continue;
+      throw err;
+    }
+    writeFileSync(index, ip);
+    return ip;
+  }
+  throw new WharfError('UNAVAILABLE', `no available IPv4 addresses on this network's address pools: ${subnet.cidr}`);
+}
+
+function subnetDirs(root: string): string[] {
+  const base = join(root, 'network', 'ipam');
   try {
-    const tx = db.transaction(() => {
-      const existing = db
-        .prepare('SELECT ip FROM allocations WHERE subnet = ? AND container = ?')
-        .get(subnet.cidr, containerId) as { ip: number } | undefined;
-      if (existing) return existing.ip;
-      const used = new Set(
-        (db.prepare('SELECT ip FROM allocations WHERE subnet = ?').all(subnet.cidr) as { ip: number }[]).map((r) => r.ip),
-      );
-      const last = subnet.network + 2 ** (32 - subnet.prefixLen) - 2; // before broadcast
-      for (let ip = subnet.network + 2; ip <= last; ip++) {
-        if (used.has(ip)) continue;
-        db.prepare('INSERT INTO allocations (subnet, ip, container) VALUES (?, ?, ?)').run(subnet.cidr, ip, containerId);
-        return ip;
-      }
-      throw new WharfError('UNAVAILABLE', `no available IPv4 addresses on this network's address pools: ${subnet.cidr}`);
-    });
-    return intToIp(tx.immediate());
-  } finally {
-    db.close();
+    return readdirSync(base).map((d) => join(base, d));
+  } catch {
+    return [];
   }
 }
 
 /** Release every address held by `containerId` (idempotent). */
 export function releaseIp(root: string, containerId: string): void {
-  const db = openDb(root);
-  try {
-    db.prepare('DELETE FROM allocations WHERE container = ?').run(containerId);
-  } finally {
-    db.close();
+  for (const dir of subnetDirs(root)) {
+    const index = join(dir, `c-${containerId}`);
+    const ip = readText(index);
+    if (ip && readText(join(dir, ip)) === containerId) rmSync(join(dir, ip), { force: true });
+    rmSync(index, { force: true });
   }
 }
 
 /** All allocations, for diagnostics and tests. */
 export function listAllocations(root: string): { subnet: string; ip: string; container: string }[] {
-  const db = openDb(root);
-  try {
-    const rows = db.prepare('SELECT subnet, ip, container FROM allocations ORDER BY ip').all() as {
-      subnet: string;
-      ip: number;
-      container: string;
-    }[];
-    return rows.map((r) => ({ ...r, ip: intToIp(r.ip) }));
-  } finally {
-    db.close();
+  const out: { subnet: string; ip: string; container: string }[] = [];
+  for (const dir of subnetDirs(root)) {
+    const subnet = dir.slice(dir.lastIndexOf('/') + 1).replace('_', '/');
+    for (const name of readdirSync(dir)) {
+      const container = name.startsWith('c-') ? undefined : readText(join(dir, name));
+      if (container) out.push({ subnet, ip: name, container });
+    }
   }
+  return out.sort((a, b) => ipToInt(a.ip) - ipToInt(b.ip));
 }
