@@ -3,7 +3,7 @@
  * processes, and the small environment every child of the runtime gets.
  *
  * A helper runs from the first of: its own one-file bundle `dist/bundle/wharf-<name>.cjs`
- * (scripts/build-helpers.mjs; one file to load, nothing to resolve: the fastest start and the
+ * (scripts/build.mjs; one file to load, nothing to resolve: the fastest start and the
  * smallest heap) unless tsc's output is newer, the tsc output `dist/<rel>.js`, or
  * `src/<rel>.ts` through tsx (development, or when the caller itself runs from TypeScript).
  */
