@@ -1,6 +1,7 @@
 /** `import`, `save` and `load`: images in and out of tarballs. */
 import type { Command } from 'commander';
-import { createWriteStream, renameSync, rmSync } from 'node:fs';
+import { createWriteStream, existsSync, renameSync, rmSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { once } from 'node:events';
 import type { CliContext } from '../context.js';
 import { CliError } from '../context.js';
@@ -44,6 +45,8 @@ function defineSave(cmd: Command, ctx: CliContext): Command {
       await saveImages(store, items, process.stdout);
       return;
     }
+    const dir = dirname(resolve(o.output));
+    if (!existsSync(dir)) throw new CliError(`failed to save image: invalid output path: directory "${dir}" does not exist`, 1, true);
     // Write beside the target and rename, so a failed save never leaves a partial file.
     const tmp = `${o.output}.wharf-tmp-${process.pid}`;
     try {
@@ -66,7 +69,12 @@ function defineLoad(cmd: Command, ctx: CliContext): Command {
       if (!o.input && process.stdin.isTTY) {
         throw new CliError('requested load from stdin, but stdin is empty', 1);
       }
-      const input = o.input ? await openSource(o.input, process.stdin) : process.stdin;
+      // Like docker's CLI, we open the file ourselves: a missing one is reported bare.
+      const input = o.input
+        ? await openSource(o.input, process.stdin).catch((err: Error) => {
+            throw new CliError(err.message, 1, true);
+          })
+        : process.stdin;
       const loaded = await loadArchive(ctx.engine().images, input);
       for (const img of loaded) {
         for (const r of img.renamed) ctx.out(`The image ${r.tag.familiarString()} already exists, renaming the old one with ID ${r.oldId} to empty string`);
