@@ -2,13 +2,15 @@
  * Compression detection and streaming (de)compression for layers and archives.
  *
  * gzip uses pigz/unpigz when installed (as Docker does: they run on another core, in parallel
- * with our tar work, and pigz compresses on several), else node:zlib. bzip2, xz and zstd use
+ * with our tar work, and pigz compresses on several), else node:zlib; compress() also takes
+ * node:zlib when the caller has only one core to give (several layers compressing at once). bzip2, xz and zstd use
  * the `bzip2`, `xz` and `zstd` commands: Node 20's zlib has none of them, and the Debian tools
  * are fast, streaming and already a dependency. Every decoder failure becomes a 'CORRUPT'
  * WharfError, and no child process outlives its stream (aborted consumer or failed input).
  */
 import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { PassThrough, Readable, Transform } from 'node:stream';
 import { createGunzip, createGzip } from 'node:zlib';
@@ -94,12 +96,23 @@ function decoderFor(kind: CompressionKind, input: Readable): Readable {
   }
 }
 
-/** Compresses a stream; pigz when installed, else zlib (gzip); the zstd command (zstd). */
-export function compress(input: Readable, kind: 'gzip' | 'zstd', level?: number): Readable {
+/**
+ * Compresses a stream; the zstd command (zstd). gzip: pigz when installed and `threads` > 1
+ * (it compresses one stream on several cores), else node:zlib on libuv's thread pool, which
+ * is as fast as one pigz thread and spares piping every byte through a child process: the
+ * right choice when several layers compress at once on few cores.
+ */
+export function compress(input: Readable, kind: 'gzip' | 'zstd', level?: number, threads = cpuCount()): Readable {
   if (kind === 'zstd') return viaCommand('zstd', ['-c', '-q', '-T0', `-${level ?? 3}`], input, kind, false);
   const lvl = level ?? 6;
-  if (hasCommand('pigz')) return viaCommand('pigz', ['-c', '-n', `-${lvl}`], input, kind, false);
-  return viaZlib(createGzip({ level: lvl, chunkSize: CHUNK }), input, kind, false);
+  if (threads > 1 && hasCommand('pigz')) return viaCommand('pigz', ['-c', '-n', `-p${threads}`, `-${lvl}`], input, kind, false);
+  // memLevel 9: a larger hash table, ~15% faster at level 1 for the same output size.
+  return viaZlib(createGzip({ level: lvl, memLevel: 9, chunkSize: 1 << 20 }), input, kind, false);
+}
+
+/** Cores this process may use. */
+export function cpuCount(): number {
+  return Math.max(1, availableParallelism());
 }
 
 function failure(kind: CompressionKind, decoding: boolean, detail: string, cause?: unknown): WharfError {

@@ -7,6 +7,7 @@
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, unlinkSync, writeSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { conflict, notFound, WharfError } from '../core/errors.js';
+import { removeTree } from '../snapshot/remove-tree.js';
 import { emptyState, type ContainerRecord, type ContainerState } from './types.js';
 
 export function containersDir(root: string): string {
@@ -170,7 +171,7 @@ export class ContainerStore {
   remove(id: string): void {
     const rec = this.record(id);
     if (rec) this.releaseName(rec.Name, id);
-    rmSync(this.dir(id), { recursive: true, force: true });
+    removeTree(this.dir(id));
   }
 }
 

@@ -3,7 +3,7 @@
  * `overlay2`: shared read-only layer diffs (see layers.ts) stacked under a per-container
  * upper/work dir with overlayfs. `vfs`: a private full copy, for hosts without overlayfs.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Readable } from 'node:stream';
 import { daemonConfigPath } from '../core/paths.js';
@@ -11,6 +11,7 @@ import { invalidArgument, WharfError } from '../core/errors.js';
 import type { LayerRef } from '../image/types.js';
 import { ensureChain, layersDir } from './layers.js';
 import { isMounted, run, unmountIfMounted } from './mount.js';
+import { removeTree } from './remove-tree.js';
 import type { Change } from './archive-bridge.js';
 import { VfsTree } from './vfs.js';
 
@@ -88,7 +89,7 @@ class OverlaySnapshotter implements Snapshotter {
 
   async remove(id: string): Promise<void> {
     await this.unmount(id);
-    for (const d of ['upper', 'work', 'merged', 'init']) rmSync(join(cdir(this.root, id), d), { recursive: true, force: true });
+    for (const d of ['upper', 'work', 'merged', 'init']) removeTree(join(cdir(this.root, id), d));
   }
 
   graphData(id: string, layers: LayerRef[]): Record<string, string> {

@@ -19,6 +19,7 @@ import type { Reference } from '../core/reference.js';
 import type { LayerBlobs } from '../image/layer-blobs.js';
 import type { ImageStore } from '../image/store.js';
 import type { ImageConfig } from '../image/types.js';
+import { verificationError } from '../registry/client/blobs.js';
 import type { RegistryClient } from '../registry/client/client.js';
 import { GZIP_LAYER_TYPES, parseManifest, selectPlatform, type ImageManifest } from './registry/manifest.js';
 import { Limiter, settleAll, silentProgress, throttled, type ProgressSink } from './registry/progress.js';
@@ -144,29 +145,42 @@ async function downloadLayer(
 ): Promise<void> {
   if (signal.aborted) throw new WharfError('UNAVAILABLE', 'context canceled');
   const id = shortId(layer.digest);
-  const src = opts.client.getBlob(repo, layer.digest, layer.size, { signal, onProgress: throttled(progress, id, 'Downloading') });
+  // The compressed bytes of a gzip layer are kept too, so pushing this image elsewhere sends
+  // the very same blobs and manifest. The store's writer then checks their digest, so the
+  // client does not hash them a second time.
+  const keep = GZIP_LAYER_TYPES.has(layer.mediaType) && layer.digest !== diffId
+    ? opts.store.content.writer({ digest: layer.digest, size: layer.size })
+    : undefined;
+  // The verdict on the compressed bytes: Docker's verification failure when they do not match.
+  const verified = keep?.done.then(
+    () => undefined,
+    (err: unknown) => (isWharfError(err, 'DIGEST_MISMATCH') ? verificationError(layer.digest) : (err as Error)),
+  );
+  const src = opts.client.getBlob(repo, layer.digest, layer.size, { signal, verify: !keep, onProgress: throttled(progress, id, 'Downloading') });
   src.once('end', () => {
     progress.update(id, 'Verifying Checksum');
     progress.update(id, 'Download complete');
     progress.update(id, 'Extracting', { current: layer.size, total: layer.size });
   });
-  // The compressed bytes of a gzip layer are kept too (the store checks them against the
-  // digest again), so pushing this image elsewhere sends the very same blobs and manifest.
-  const keep = GZIP_LAYER_TYPES.has(layer.mediaType) && layer.digest !== diffId
-    ? opts.store.content.writer({ digest: layer.digest, size: layer.size })
-    : undefined;
-  keep?.done.catch(() => undefined); // awaited below; this only keeps an early failure from being "unhandled"
   const input = keep ? pipeline(src, teeInto(keep.stream), () => undefined) : src;
   try {
     // gzip through node:zlib: on the thread pool, and faster than unpigz here (see README).
-    const stream = keep ? gunzipping(input) : (await decompress(input)).stream;
+    const stream = keep && verified ? gunzipping(input, verified) : (await decompress(input)).stream;
     await opts.store.ingestLayer(stream, diffId, lease);
-    if (keep) opts.store.leaseBlob(lease, (await keep.done).digest);
+    if (keep) {
+      const bad = await verified;
+      if (bad) throw bad;
+      opts.store.leaseBlob(lease, (await keep.done).digest);
+    }
   } catch (err) {
+    // The whole blob went through when the diff ID is wrong: its own digest decides the message.
+    const whole = isWharfError(err, 'DIGEST_MISMATCH') && err.message.startsWith('digest mismatch');
+    const bad = whole ? await verified : undefined;
+    if (bad) throw bad;
     if (keep && !keep.stream.destroyed) keep.stream.destroy(err as Error);
     await keep?.done.catch(() => undefined);
     // The compressed bytes were verified; a different diff ID means the config lies.
-    if (isWharfError(err, 'DIGEST_MISMATCH') && err.message.startsWith('digest mismatch')) throw corrupt(LAYERS_MISMATCH, { cause: err });
+    if (whole) throw corrupt(LAYERS_MISMATCH, { cause: err });
     throw err;
   } finally {
     src.destroy();
@@ -175,17 +189,18 @@ async function downloadLayer(
 }
 
 /**
- * gunzip `input`. A decoding error is held back until `input` has ended or failed: bad bytes
- * are then reported as the blob verification failure they are (Docker's message), and only a
- * blob that matches its digest yet does not decode is "corrupt gzip stream".
+ * gunzip `input`. A decoding error is held back until `input` has ended or failed and the
+ * compressed bytes have a `verified` verdict: bad bytes are then reported as the blob
+ * verification failure they are (Docker's message), and only a blob that matches its digest
+ * yet does not decode is "corrupt gzip stream".
  */
-function gunzipping(input: Readable): Readable {
+function gunzipping(input: Readable, verified: Promise<Error | undefined>): Readable {
   const gunzip = createGunzip({ chunkSize: 1 << 20 });
   const out = new PassThrough({ highWaterMark: 1 << 20 });
   const settled = new Promise<Error | undefined>((resolve) => {
-    input.once('end', () => resolve(undefined));
+    input.once('end', () => resolve(verified));
     input.once('error', resolve);
-    input.once('close', () => resolve(input.readableEnded ? undefined : new WharfError('UNAVAILABLE', 'context canceled')));
+    input.once('close', () => resolve(input.readableEnded ? verified : new WharfError('UNAVAILABLE', 'context canceled')));
   });
   input.pipe(gunzip).pipe(out);
   gunzip.once('error', (err) => {

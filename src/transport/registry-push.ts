@@ -3,8 +3,9 @@
  * 5 at a time) the cheapest move wins: a compressed form wharf remembers (layer_blobs) that the
  * registry already has ("Layer already exists"), a cross-repository mount from a repository of
  * the same registry known to hold it ("Mounted from X"), an upload of those remembered bytes
- * from the content store, or else gzip (pigz) compressing while uploading, keeping the result so
- * the next push sends the same digest. Then the config, a Docker schema2 manifest, and the
+ * from the content store, or else gzip compressing while uploading (pigz on the free cores, or
+ * node:zlib when layers already share them), keeping the result so the next push sends the
+ * same digest. Then the config, a Docker schema2 manifest, and the
  * pushed manifest digest recorded as a repo digest of the image.
  */
 import { statSync } from 'node:fs';

@@ -33,6 +33,8 @@ export function mergeEnv(base: string[], overrides: string[]): string[] {
 export interface Prepared {
   rootfs: string;
   network?: NetworkSnapshot;
+  /** The overlay mount point, unmounted as soon as the runtime exits (vfs mounts nothing). */
+  mountPoint?: string;
 }
 
 export async function prepareStart(root: string, rec: ContainerRecord, opts: { checkCommand?: boolean } = {}): Promise<Prepared> {
@@ -67,7 +69,7 @@ export async function prepareStart(root: string, rec: ContainerRecord, opts: { c
       pidsLimit: rec.HostConfig.PidsLimit,
     });
     writeFileSync(join(dir, 'config.json'), JSON.stringify(spec));
-    return { rootfs, network: net.state };
+    return { rootfs, network: net.state, mountPoint: snap.name === 'overlay2' ? rootfs : undefined };
   } catch (err) {
     await cleanupStart(root, rec);
     throw err;

@@ -5,8 +5,8 @@
  * runc has written its pid file, or the runtime's error if it exits first.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, rmSync, watch, type FSWatcher } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { WharfError } from '../../core/errors.js';
 import { runtimeArgs, runtimeErrorMessage } from './runc.js';
 import { childEnv } from './helper-process.js';
@@ -29,24 +29,66 @@ export interface SpawnOptions {
   openStdin: boolean;
   size?: { cols: number; rows: number };
   onOutput: (stream: 'stdout' | 'stderr', data: Buffer) => void;
+  /**
+   * A mount point (the overlay rootfs) to unmount as soon as the runtime exits. Without a TTY
+   * a tiny sh runs the runtime and then umount, so the exit path spawns no process from node
+   * (a fork of a big node process is the slow part of a short `run`).
+   */
+  unmountOnExit?: string;
 }
+
+/**
+ * sh -c script: `$1` the mount point, the rest the runtime's command line. Exit 127 with no
+ * output means the runtime is not installed. Signals from the terminal reach the runtime
+ * (same process group), which forwards them; the trap keeps sh alive (a trapped signal is
+ * reset to the default in children, an ignored one would not be) to report the exit code.
+ */
+const UNMOUNT_AFTER = `trap : HUP INT QUIT TERM; m=$1; shift; command -v "$1" >/dev/null 2>&1 || exit 127; "$@"; rc=$?; umount "$m" 2>/dev/null; exit $rc`;
 
 function runArgs(o: SpawnOptions, pidFile: string): string[] {
   return [...runtimeArgs(o.runtime), 'run', '--bundle', o.bundle, '--pid-file', pidFile, o.id];
 }
 
-/** Poll for the pid file until it appears or `failed()` says the runtime is gone. */
-function waitPid(pidFile: string, failed: () => boolean): Promise<number | undefined> {
+/**
+ * Wait for the pid file until it appears or `failed()` says the runtime is gone. runc renames
+ * it into place, so an inotify watch on the bundle dir reports it at once (a short container
+ * often exits within a millisecond of its start), and the runtime's exit ends the wait too;
+ * a slow poll stays as the fallback.
+ */
+function waitPid(pidFile: string, failed: () => boolean, exited: Promise<unknown>): Promise<number | undefined> {
   return new Promise((resolve) => {
-    const tick = (delay: number) => {
-      if (existsSync(pidFile)) {
-        const pid = Number(readFileSync(pidFile, 'utf8').trim());
-        if (pid > 0) return resolve(pid);
+    let watcher: FSWatcher | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    let done = false;
+    const check = (): boolean => {
+      if (done) return true;
+      let pid = 0;
+      try {
+        pid = Number(readFileSync(pidFile, 'utf8').trim());
+      } catch {
+        /* not there yet */
       }
-      if (failed()) return resolve(undefined);
-      setTimeout(() => tick(Math.min(delay * 2, 20)), delay);
+      if (pid > 0 || failed()) {
+        done = true;
+        watcher?.close();
+        clearTimeout(timer);
+        resolve(pid > 0 ? pid : undefined);
+      }
+      return done;
+    };
+    try {
+      watcher = watch(dirname(pidFile), (_event, name) => {
+        if (name === basename(pidFile)) check();
+      });
+      watcher.on('error', () => undefined);
+    } catch {
+      watcher = undefined;
+    }
+    const tick = (delay: number) => {
+      if (!check()) timer = setTimeout(() => tick(Math.min(delay * 2, watcher ? 50 : 20)), delay);
     };
     tick(1);
+    void exited.then(check);
   });
 }
 
@@ -57,7 +99,9 @@ export async function spawnContainer(o: SpawnOptions): Promise<ContainerProcess>
 }
 
 function spawnPipes(o: SpawnOptions, pidFile: string): ContainerProcess {
-  const child = spawn(o.runtime, runArgs(o, pidFile), { stdio: [o.openStdin ? 'pipe' : 'ignore', 'pipe', 'pipe'], env: childEnv() });
+  const args = runArgs(o, pidFile);
+  const options = { stdio: [o.openStdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] as ('pipe' | 'ignore')[], env: childEnv() };
+  const child = o.unmountOnExit ? spawn('/bin/sh', ['-c', UNMOUNT_AFTER, 'sh', o.unmountOnExit, o.runtime, ...args], options) : spawn(o.runtime, args, options);
   let exitCode: number | undefined;
   let errText = '';
   let pidSeen = false;
@@ -76,10 +120,11 @@ function spawnPipes(o: SpawnOptions, pidFile: string): ContainerProcess {
     });
     child.on('close', (code, signal) => {
       exitCode = code ?? (signal ? 128 + 9 : 1);
+      if (o.unmountOnExit && exitCode === 127 && !pidSeen && !errText) spawnError = Object.assign(new Error('not found'), { code: 'ENOENT' });
       resolve(exitCode);
     });
   });
-  const started = waitPid(pidFile, () => exitCode !== undefined).then((pid) => {
+  const started = waitPid(pidFile, () => exitCode !== undefined, exited).then((pid) => {
     if (pid) {
       pidSeen = true;
       return pid;
@@ -118,7 +163,7 @@ async function spawnPty(o: SpawnOptions, pidFile: string): Promise<ContainerProc
       resolve(exitCode);
     });
   });
-  const started = waitPid(pidFile, () => exitCode !== undefined).then((pid) => {
+  const started = waitPid(pidFile, () => exitCode !== undefined, exited).then((pid) => {
     if (pid) {
       pidSeen = true;
       return pid;

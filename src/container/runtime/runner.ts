@@ -144,6 +144,7 @@ export class Runner {
         tty: !!this.rec.Config.Tty,
         openStdin: !!this.rec.Config.OpenStdin,
         size: this.opts.size,
+        unmountOnExit: prepared.mountPoint,
         onOutput: (s, d) => this.output(s, d),
       });
       const pid = await this.proc.started;

@@ -7,7 +7,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { PassThrough, pipeline, type Readable, type Transform } from 'node:stream';
-import { compress } from '../../archive/compression.js';
+import { compress, cpuCount } from '../../archive/compression.js';
 import type { ContentStore, BlobInfo } from '../../content/store.js';
 import { WharfError, isWharfError } from '../../core/errors.js';
 import { repositoryScope } from '../../registry/client/auth.js';
@@ -47,6 +47,9 @@ export interface CompressUploadOptions {
   onProgress?: (current: number) => void;
 }
 
+/** Layers of this process being compressed and uploaded right now. */
+let compressing = 0;
+
 async function once(c: RegistryClient, repo: string, content: ContentStore, tarPath: string, opts: CompressUploadOptions): Promise<BlobInfo> {
   const scopes = [repositoryScope(repo, true)];
   const start = await c.call({ method: 'POST', path: `/v2/${repo}/blobs/uploads/`, scopes, retry: true });
@@ -62,7 +65,8 @@ async function once(c: RegistryClient, repo: string, content: ContentStore, tarP
     const input = createReadStream(tarPath, { highWaterMark: 1 << 20 });
     let read = 0;
     input.on('data', (chunk) => opts.onProgress?.((read += chunk.length)));
-    source = compress(input, 'gzip', opts.level);
+    // Share the cores among the layers compressing now instead of oversubscribing them.
+    source = compress(input, 'gzip', opts.level, Math.max(1, Math.floor(cpuCount() / Math.max(1, compressing))));
     tap = teeInto(sink);
     return pipeline(source, tap, (err) => {
       if (err) sink.destroy(err);
@@ -103,12 +107,17 @@ export async function compressAndUpload(
   tarPath: string,
   opts: CompressUploadOptions = {},
 ): Promise<BlobInfo> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await once(c, repo, content, tarPath, opts);
-    } catch (err) {
-      if (!isWharfError(err, 'UNAVAILABLE') || attempt >= Math.min(2, c.retryPolicy.retries)) throw err;
-      await sleep(backoff(c.retryPolicy, attempt));
+  compressing++;
+  try {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await once(c, repo, content, tarPath, opts);
+      } catch (err) {
+        if (!isWharfError(err, 'UNAVAILABLE') || attempt >= Math.min(2, c.retryPolicy.retries)) throw err;
+        await sleep(backoff(c.retryPolicy, attempt));
+      }
     }
+  } finally {
+    compressing--;
   }
 }
