@@ -8,17 +8,9 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { Fixture, hasTmux, sleep } from './helpers/fixture.js';
+import { Fixture, hasTmux, sleep, waitFor } from './helpers/fixture.js';
 
 const layers = (fx: Fixture, ref: string): string[] => JSON.parse(fx.ok(['inspect', '--format', '{{json .RootFS.Layers}}', ref]));
-
-async function waitFor(fn: () => boolean, ms = 10000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!fn()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await sleep(100);
-  }
-}
 
 describe('containers: commit walkthrough', () => {
   const fx = new Fixture();

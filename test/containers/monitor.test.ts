@@ -6,15 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { Fixture, hasTmux, sleep } from './helpers/fixture.js';
-
-async function waitFor(fn: () => boolean, ms = 15000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!fn()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await sleep(200);
-  }
-}
+import { Fixture, hasTmux, sleep, waitFor } from './helpers/fixture.js';
 
 describe('containers: monitor', () => {
   const fx = new Fixture();

@@ -92,6 +92,15 @@ export class Fixture {
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Poll `fn` until it holds; throws after `ms`. */
+export async function waitFor(fn: () => boolean, ms = 15000, every = 100): Promise<void> {
+  const end = Date.now() + ms;
+  while (!fn()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await sleep(every);
+  }
+}
+
 export function hasTmux(): boolean {
   return spawnSync('tmux', ['-V']).status === 0;
 }
