@@ -23,7 +23,7 @@ export class Engine {
     readonly db: DB,
   ) {
     this.content = new ContentStore(root);
-    this.images = new ImageStore(db, this.content, root);
+    this.images = new ImageStore(db, this.content);
   }
 
   static open(opts: EngineOptions = {}): Engine {

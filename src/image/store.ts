@@ -4,7 +4,6 @@
  * refers to what lives in SQLite, and every change to it is one transaction, so a
  * killed process leaves either the old state or the new one.
  */
-import { join } from 'node:path';
 import { rmSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { ContentStore } from '../content/store.js';
@@ -59,7 +58,6 @@ export class ImageStore {
   constructor(
     private readonly db: DB,
     readonly content: ContentStore,
-    private readonly root: string,
   ) {}
 
   // ---- resolution -------------------------------------------------------
@@ -265,7 +263,7 @@ export class ImageStore {
   deleteImageRecord(id: Digest): Digest[] {
     const chain = this.layerChain(id);
     const removedChains: Digest[] = [];
-    tx(this.db, () => {
+    this.transaction(() => {
       this.db.prepare('DELETE FROM tags WHERE image_id = ?').run(id);
       this.db.prepare('DELETE FROM repo_digests WHERE image_id = ?').run(id);
       this.db.prepare('DELETE FROM image_layers WHERE image_id = ?').run(id);
@@ -274,13 +272,13 @@ export class ImageStore {
         if (!this.db.prepare('SELECT 1 FROM image_layers WHERE chain_id = ? LIMIT 1').get(layer.chainId)) removedChains.push(layer.chainId);
       }
     });
-    this.sweepUnreferenced(id, chain, removedChains);
+    // Bytes go only once the deletion is committed: a crash before leaves the image whole.
+    this.afterCommit(() => this.sweepUnreferenced(id, chain));
     return removedChains;
   }
 
   /** Best-effort removal of bytes that no image references any more (GC does the rest). */
-  private sweepUnreferenced(id: Digest, chain: LayerRef[], removedChains: Digest[]): void {
-    for (const c of removedChains) rmSync(join(this.root, 'layers', c.replace(':', '-')), { recursive: true, force: true });
+  private sweepUnreferenced(id: Digest, chain: LayerRef[]): void {
     for (const layer of chain) {
       const still = this.db.prepare('SELECT 1 FROM image_layers WHERE diff_id = ? LIMIT 1').get(layer.diffId);
       if (!still && !this.isLeased(layer.diffId)) {
@@ -325,8 +323,31 @@ export class ImageStore {
     this.db.prepare('UPDATE images SET last_tag_time = ? WHERE id = ?').run(new Date().toISOString(), id);
   }
 
+  private depth = 0;
+  private committed: (() => void)[] = [];
+
+  /**
+   * One write transaction; nested calls join the outermost one, so a whole `rmi` (untags,
+   * deletions, pruned parents) commits at once. Work queued with afterCommit runs once the
+   * outermost transaction has committed, and is dropped if it rolls back.
+   */
   transaction<T>(fn: () => T): T {
-    return tx(this.db, fn);
+    if (this.depth > 0) return fn();
+    this.depth++;
+    try {
+      const result = tx(this.db, fn);
+      for (const job of this.committed.splice(0)) job();
+      return result;
+    } finally {
+      this.depth--;
+      this.committed = [];
+    }
+  }
+
+  /** Run `job` after the current transaction commits (now, if there is none). */
+  afterCommit(job: () => void): void {
+    if (this.depth > 0) this.committed.push(job);
+    else job();
   }
 }
 

@@ -16,6 +16,11 @@ export function layerDiffDir(root: string, chainId: string): string {
   return join(layersDir(root), chainId.replace(/^sha256:/, ''), 'diff');
 }
 
+/** Drop the unpacked copy of a chain no image uses any more. */
+export function removeLayerDir(root: string, chainId: string): void {
+  rmSync(join(layersDir(root), chainId.replace(/^sha256:/, '')), { recursive: true, force: true });
+}
+
 /** Make sure the overlay-format diff of one layer exists; returns its path. */
 export async function ensureLayer(root: string, layer: LayerRef): Promise<string> {
   const diff = layerDiffDir(root, layer.chainId);

@@ -81,7 +81,9 @@ describe('engine qualities', () => {
           const ref = line.split(' ')[1]!;
           assert.equal(wharf(root, ['image', 'inspect', ref]).code, 0, `half-made image listed: ${line}`);
         }
-        assert.ok(after === before || after.includes('big/'), `${before} -> ${after}`);
+        // import/load: nothing changed, or the new image is there whole. rmi may legitimately
+        // have finished before the kill, so for it only the inspect check above applies.
+        if (step !== 2) assert.ok(after === before || after.includes('big/'), `${before} -> ${after}`);
       }
       // Leftovers from killed processes are only unreferenced blobs/temp files: prune removes them.
       wharfOk(root, ['system', 'check', '--prune']);

@@ -37,9 +37,16 @@ export class ImageDeleter {
   constructor(
     private readonly store: ImageStore,
     private readonly usage: UsageLookup,
+    /** Called (after commit) for each layer chain no image uses any more. */
+    private readonly chainRemoved: (chainId: string) => void = () => undefined,
   ) {}
 
+  /** One `rmi` argument, as one transaction: a killed rmi leaves all of it or none. */
   remove(imageRef: string, opts: { force?: boolean; prune?: boolean } = {}): DeleteRecord[] {
+    return this.store.transaction(() => this.removeInTransaction(imageRef, opts));
+  }
+
+  private removeInTransaction(imageRef: string, opts: { force?: boolean; prune?: boolean }): DeleteRecord[] {
     const force = opts.force ?? false;
     const prune = opts.prune ?? true;
     const id = this.store.resolveId(imageRef);
@@ -57,7 +64,7 @@ export class ImageDeleter {
       }
       const parsed = parseReference(imageRef);
       const ref = parsed.digest ? parsed : parsed.withDefaultTag();
-      this.store.transaction(() => this.store.removeRef(ref));
+      this.store.removeRef(ref);
       records.push({ Untagged: ref.familiarString() });
       refs = this.store.refsOf(id);
       if (!ref.digest && !refs.some((r) => !r.digest && r.name === ref.name)) {
@@ -95,7 +102,10 @@ export class ImageDeleter {
     }
     const removedChains = this.store.deleteImageRecord(id);
     records.push({ Deleted: id });
-    for (const c of removedChains) records.push({ Deleted: c });
+    for (const c of removedChains) {
+      records.push({ Deleted: c });
+      this.store.afterCommit(() => this.chainRemoved(c));
+    }
     if (prune && parent && this.store.exists(parent)) this.deleteHelper(parent as Digest, records, false, true, true);
   }
 

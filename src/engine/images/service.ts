@@ -5,11 +5,12 @@
 import type { Engine } from '../engine.js';
 import { ImageDeleter, type UsageLookup } from './delete.js';
 import { containerUsers } from '../container-usage.js';
+import { removeLayerDir } from '../../snapshot/layers.js';
 
 export function containerUsage(engine: Engine): UsageLookup {
   return (imageId) => containerUsers(engine.root, imageId);
 }
 
 export function imageDeleter(engine: Engine): ImageDeleter {
-  return new ImageDeleter(engine.images, containerUsage(engine));
+  return new ImageDeleter(engine.images, containerUsage(engine), (chainId) => removeLayerDir(engine.root, chainId));
 }
