@@ -53,3 +53,9 @@ export function withTypedNils(value: unknown): unknown {
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
+
+/** docker/cli's Ellipsis: cut to `max` runes, the last one an ellipsis. */
+export function ellipsis(s: string, max: number): string {
+  const runes = [...s];
+  return runes.length <= max ? s : runes.slice(0, max - 1).join('') + '…';
+}

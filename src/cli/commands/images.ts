@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { CliError } from '../context.js';
-import { collect, printInspect, printRows } from '../output.js';
+import { collect, ellipsis, printInspect, printRows } from '../output.js';
 import { listImages } from '../../engine/images/list.js';
 import { parseFilters } from '../../engine/images/filters.js';
 import { imageHistory, inspectImage } from '../../engine/images/inspect.js';
@@ -122,11 +122,6 @@ function rfc3339Seconds(iso: string): string {
   return Number.isNaN(t) ? iso : new Date(t).toISOString().replace(/\.\d+Z$/, 'Z');
 }
 
-/** docker/cli's Ellipsis: cut to `max` runes, the last one an ellipsis. */
-export function ellipsis(s: string, max: number): string {
-  const runes = [...s];
-  return runes.length <= max ? s : runes.slice(0, max - 1).join('') + '…';
-}
 
 function defineHistory(cmd: Command, ctx: CliContext): Command {
   return cmd

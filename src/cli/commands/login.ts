@@ -10,7 +10,8 @@ import { DEFAULT_DOMAIN } from '../../core/reference.js';
 import { RegistryClient, type SearchResult } from '../../registry/client/client.js';
 import { DOCKER_HUB_INDEX } from '../../registry/client/config.js';
 import { CredentialStore, credentialKey, hostOfKey } from '../../registry/client/credentials.js';
-import { tabwriteText } from '../format/tabwriter.js';
+import { renderRows } from '../format/template.js';
+import { ellipsis } from '../output.js';
 
 export interface LoginIO {
   stdin: NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (raw: boolean) => unknown };
@@ -162,13 +163,9 @@ function applyFilters(results: SearchResult[], filters: string[]): SearchResult[
   return out;
 }
 
-/** docker's Ellipsis: cut to `max` display columns, the last one being `…`. */
-function ellipsis(s: string, max: number): string {
-  const chars = [...s];
-  return chars.length <= max ? s : chars.slice(0, max - 1).join('') + '…';
-}
+const SEARCH_TABLE = 'table {{.Name}}\t{{.Description}}\t{{.StarCount}}\t{{.IsOfficial}}\t{{.IsAutomated}}';
 
-/** Search rows through docker's default table or a `{{.Field}}` template (with `table` prefix). */
+/** Search rows through docker's default table or a Go template (`table` prefix for a header). */
 export function renderSearch(results: SearchResult[], opts: { noTrunc?: boolean; format?: string }): string {
   const rows = results.map((r) => {
     const desc = r.description.replace(/[\r\n]/g, ' ');
@@ -181,15 +178,8 @@ export function renderSearch(results: SearchResult[], opts: { noTrunc?: boolean;
     };
   });
   const headers: Record<string, string> = { Name: 'NAME', Description: 'DESCRIPTION', StarCount: 'STARS', IsOfficial: 'OFFICIAL', IsAutomated: 'AUTOMATED' };
-  // TODO(format): switch to src/cli/format's template renderer once it exports one.
-  let format = opts.format || 'table {{.Name}}\t{{.Description}}\t{{.StarCount}}\t{{.IsOfficial}}\t{{.IsAutomated}}';
-  const table = format.startsWith('table');
-  if (table) format = format.slice(5).trim();
-  format = format.replace(/\\t/g, '\t').replace(/\\n/g, '\n');
-  const fill = (row: Record<string, string>) => format.replace(/\{\{\s*\.(\w+)\s*\}\}/g, (_m, k: string) => row[k] ?? '');
-  const lines = [...(table ? [fill(headers)] : []), ...rows.map(fill)];
-  const text = lines.map((l) => l + '\n').join('');
-  return table ? tabwriteText(text) : text;
+  const text = renderRows(opts.format || SEARCH_TABLE, rows, headers);
+  return text && !text.endsWith('\n') ? text + '\n' : text;
 }
 
 export async function runSearch(termArg: string, opts: SearchOptions, io: LoginIO = defaultIO()): Promise<void> {

@@ -8,7 +8,7 @@ import { checkStore } from '../../engine/check.js';
 import { analyzeImage } from '../../engine/images/analyze.js';
 import { humanSize } from '../../core/units.js';
 import { shortId } from '../../core/digest.js';
-import { ellipsis } from './images.js';
+import { ellipsis } from '../output.js';
 
 function printVersion(ctx: CliContext, o: { format?: string }): void {
   const v = versionInfo();
