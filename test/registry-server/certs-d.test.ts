@@ -9,29 +9,12 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDockerd, type Dockerd } from '../helpers/dockerd.js';
+import { createVeth, type Veth } from '../helpers/veth.js';
 import { hasCommand, startRegistry, tempDir, type TestRegistry } from './helpers.js';
 import { exec, run, runSync } from './proc.js';
-
-const ipv4 = (s: string) => s.split('.').reduce((n, o) => n * 256 + Number(o), 0);
-
-/** True when `addr` falls in any address or route the host already has (default route aside). */
-function addressInUse(addr: string): boolean {
-  const a = ipv4(addr);
-  const inside = (cidr: string) => {
-    const [net, bits = '32'] = cidr.split('/');
-    const size = 2 ** (32 - Number(bits));
-    const start = Math.floor(ipv4(net!) / size) * size;
-    return a >= start && a < start + size;
-  };
-  const addrs = JSON.parse(runSync('ip', ['-j', '-4', 'addr'])) as { addr_info: { local: string; prefixlen: number }[] }[];
-  if (addrs.some((l) => l.addr_info.some((i) => inside(`${i.local}/${i.prefixlen}`)))) return true;
-  const routes = JSON.parse(runSync('ip', ['-j', '-4', 'route', 'show', 'table', 'all'])) as { dst: string }[];
-  return routes.some((r) => r.dst !== 'default' && /^\d/.test(r.dst) && inside(r.dst));
-}
 
 function skipReason(): string | false {
   if (process.getuid?.() !== 0) return 'needs root to create a veth pair';
@@ -41,9 +24,8 @@ function skipReason(): string | false {
 
 describe('docker verifies TLS through certs.d', { skip: skipReason() }, () => {
   const work = tempDir('wharf-rs-certsd-');
-  const link = `wrs${Math.random().toString(16).slice(2, 10)}`;
   const certsDir = join(work, 'certs.d');
-  let linkMade = false;
+  let veth: Veth | undefined;
   let ip = '';
   let host = '';
   let hostCerts = '';
@@ -53,16 +35,8 @@ describe('docker verifies TLS through certs.d', { skip: skipReason() }, () => {
   const tag = Math.random().toString(36).slice(2, 8);
 
   before(async () => {
-    for (let i = 0; i < 50 && !ip; i++) {
-      const candidate = `10.251.${1 + Math.floor(Math.random() * 254)}.1`;
-      if (!addressInUse(candidate)) ip = candidate;
-    }
-    if (!ip) throw new Error('no free 10.251.X.1/30 found');
-    runSync('ip', ['link', 'add', link, 'type', 'veth', 'peer', 'name', `${link}p`]);
-    linkMade = true;
-    runSync('ip', ['addr', 'add', `${ip}/30`, 'dev', link]);
-    runSync('ip', ['link', 'set', link, 'up']);
-    runSync('ip', ['link', 'set', `${link}p`, 'up']);
+    veth = createVeth('wrs');
+    ip = veth.ip;
 
     runSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', `/CN=${ip}`,
       '-addext', `subjectAltName=IP:${ip}`, '-keyout', join(work, 'key.pem'), '-out', join(work, 'cert.pem')]);
@@ -83,7 +57,7 @@ describe('docker verifies TLS through certs.d', { skip: skipReason() }, () => {
   after(async () => {
     if (typeof dockerd !== 'string') await dockerd.stop();
     if (reg) await reg.close();
-    if (linkMade) spawnSync('ip', ['link', 'del', link]);
+    veth?.remove();
     rmSync(work, { recursive: true, force: true });
   });
 

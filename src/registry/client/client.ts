@@ -63,7 +63,7 @@ export class RegistryClient implements Requester {
 
   private transportFor(ep: RegistryEndpoint): HttpTransport {
     let t = this.transports.get(ep.host);
-    if (!t) this.transports.set(ep.host, (t = new HttpTransport(ep.tls, this.retryPolicy)));
+    if (!t) this.transports.set(ep.host, (t = new HttpTransport(ep.tls, this.retryPolicy, ep.insecure)));
     return t;
   }
 

@@ -72,10 +72,28 @@ export function networkError(method: string, url: string, err: unknown): WharfEr
     case 'EPIPE':
       detail = 'write: broken pipe';
       break;
-    default:
+    case 'DEPTH_ZERO_SELF_SIGNED_CERT':
+    case 'SELF_SIGNED_CERT_IN_CHAIN':
+    case 'UNABLE_TO_GET_ISSUER_CERT':
+    case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
+    case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
+      detail = 'tls: failed to verify certificate: x509: certificate signed by unknown authority';
+      break;
+    case 'CERT_HAS_EXPIRED':
+    case 'CERT_NOT_YET_VALID':
+      detail = 'tls: failed to verify certificate: x509: certificate has expired or is not yet valid';
+      break;
+    default: {
+      // OpenSSL's "tlsv13 alert certificate required" / "sslv3 alert bad certificate" are Go's remote errors.
+      const alert = /alert (certificate required|bad certificate|unknown ca|handshake failure)/i.exec(e.message ?? '')?.[1];
+      if (alert) {
+        detail = `remote error: tls: ${alert.toLowerCase()}`;
+        break;
+      }
       detail = /wrong version number|packet length too long/i.test(e.message ?? '')
         ? 'http: server gave HTTP response to HTTPS client'
         : e.message ?? String(err);
+    }
   }
   return new WharfError('UNAVAILABLE', `${goMethod(method)} "${url}": ${detail}`, { cause: err });
 }
@@ -151,7 +169,8 @@ export class HttpTransport {
   private readonly httpAgent: http.Agent;
   private readonly httpsAgent: https.Agent;
 
-  constructor(tls: TlsMaterial = {}, readonly retry: RetryPolicy = DEFAULT_RETRY) {
+  /** `insecure`: skip certificate verification, as dockerd does for insecure registries. */
+  constructor(tls: TlsMaterial = {}, readonly retry: RetryPolicy = DEFAULT_RETRY, insecure = false) {
     const agentOpts = { keepAlive: true, maxSockets: 32, timeout: 120_000 };
     this.httpAgent = new http.Agent(agentOpts);
     this.httpsAgent = new https.Agent({
@@ -159,6 +178,7 @@ export class HttpTransport {
       ca: tls.ca ? [...rootCertificates, ...tls.ca.map((b) => b.toString('utf8'))] : undefined,
       cert: tls.cert,
       key: tls.key,
+      rejectUnauthorized: !insecure,
     });
   }
 
