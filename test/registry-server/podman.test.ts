@@ -10,7 +10,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hashPassword } from '../../src/registry/server/auth/htpasswd.js';
 import { hasCommand, startRegistry, tempDir, type TestRegistry } from './helpers.js';
-import { exec, run, runSync } from './proc.js';
+import { exec, run, runSync, startTlsRegistry } from './proc.js';
 
 const podmanOk = hasCommand('podman');
 const work = tempDir('wharf-rs-podman-');
@@ -85,13 +85,7 @@ describe('podman', { skip: podmanOk ? false : 'podman is not installed (apt-get 
     let host = '';
     let certDir = '';
     before(async () => {
-      const dir = tempDir();
-      certDir = join(dir, 'certs');
-      mkdirSync(certDir);
-      runSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
-        '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(certDir, 'ca.crt')]);
-      reg = await startRegistry({ tls: { cert: join(certDir, 'ca.crt'), key: join(dir, 'key.pem') } }, dir);
-      host = `127.0.0.1:${reg.port}`;
+      ({ reg, host, certDir } = await startTlsRegistry());
     });
     after(() => reg.stop());
 

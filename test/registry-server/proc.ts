@@ -3,6 +3,9 @@
  * same process: asynchronous spawns that never block the event loop, with a hard timeout.
  */
 import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { startRegistry, tempDir, type TestRegistry } from './helpers.js';
 
 export interface Result {
   status: number | null;
@@ -37,4 +40,15 @@ export async function run(cmd: string, args: string[], env?: NodeJS.ProcessEnv, 
   const r = await exec(cmd, args, env, input);
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr.trim()}`);
   return r.stdout;
+}
+
+/** A registry serving TLS on 127.0.0.1 with a fresh self-signed certificate; `certDir` holds its ca.crt. */
+export async function startTlsRegistry(): Promise<{ reg: TestRegistry; host: string; certDir: string }> {
+  const dir = tempDir();
+  const certDir = join(dir, 'certs');
+  mkdirSync(certDir);
+  runSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
+    '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(certDir, 'ca.crt')]);
+  const reg = await startRegistry({ tls: { cert: join(certDir, 'ca.crt'), key: join(dir, 'key.pem') } }, dir);
+  return { reg, host: `127.0.0.1:${reg.port}`, certDir };
 }
