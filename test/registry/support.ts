@@ -9,7 +9,11 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { after, before } from 'node:test';
 import bcrypt from 'bcryptjs';
+import { makeBusyboxRootfsTar } from '../helpers/busybox.js';
+import { startDockerd, type Dockerd } from '../helpers/dockerd.js';
+import { removeDir, tempDir } from '../helpers/wharf.js';
 import { digestOf, type Digest } from '../../src/core/digest.js';
 import { MediaType } from '../../src/core/mediatypes.js';
 import type { FakeRegistry } from '../../src/registry/client/testing/fake-registry.js';
@@ -181,4 +185,32 @@ export async function startWharfRegistry(dir: string, args: string[] = []): Prom
   const proc: ChildProcess = spawn(WHARF_BIN, ['registry', 'serve', '--quiet', '--addr', `127.0.0.1:${port}`, '--root', root, ...args], { stdio: 'ignore' });
   await waitForPort(proc, port, 'wharf registry');
   return { host: `127.0.0.1:${port}`, root, stop: () => void proc.kill() };
+}
+
+/** What an interop suite shares: a temp dir, a busybox rootfs tar, the registry and a private dockerd. */
+export interface InteropSuite<R extends { stop(): void }> {
+  dir: string;
+  tar: string;
+  reg?: R;
+  dockerd: Dockerd | string;
+  /** Environment for docker and wharf: a private docker config dir (logins). */
+  env(): NodeJS.ProcessEnv;
+}
+
+/** Registers the suite's before/after hooks (nothing starts when `skip` gives a reason). */
+export function interopSuite<R extends { stop(): void }>(prefix: string, skip: string | undefined, start: (dir: string) => Promise<R>): InteropSuite<R> {
+  const suite: InteropSuite<R> = { dir: '', tar: '', dockerd: 'not started', env: () => ({ DOCKER_CONFIG: join(suite.dir, 'docker-config') }) };
+  before(async () => {
+    if (skip) return;
+    suite.dir = tempDir(prefix);
+    suite.tar = await makeBusyboxRootfsTar(suite.dir);
+    suite.reg = await start(suite.dir);
+    suite.dockerd = await startDockerd();
+  });
+  after(async () => {
+    suite.reg?.stop();
+    if (typeof suite.dockerd !== 'string') await suite.dockerd.stop();
+    if (suite.dir) removeDir(suite.dir);
+  });
+  return suite;
 }
