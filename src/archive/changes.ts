@@ -12,8 +12,9 @@
  * Docker's own order is a Go map's (random); ours is depth-first, names sorted, with a
  * directory's deletions after its other changes.
  */
-import { lstatSync, readdirSync, type Stats } from 'node:fs';
+import { lstatSync, type Stats } from 'node:fs';
 import { isOpaque, isOverlayWhiteout, sortedNames } from './fs-meta.js';
+import { LayerStack } from './layer-stack.js';
 
 export type ChangeKind = 'A' | 'C' | 'D';
 export interface Change {
@@ -23,7 +24,7 @@ export interface Change {
 
 export async function changes(upperDir: string, lowerDirs: string[]): Promise<Change[]> {
   const out: Change[] = [];
-  const lowers = new LowerView(lowerDirs.map((d) => d.replace(/\/+$/, '')));
+  const lowers = new LayerStack(lowerDirs);
   const base = upperDir.replace(/\/+$/, '');
 
   /** Walks one upper directory; `added` when the directory itself is new. */
@@ -34,7 +35,7 @@ export async function changes(upperDir: string, lowerDirs: string[]): Promise<Ch
       const childRel = rel ? `${rel}/${name}` : name;
       const path = `/${childRel}`;
       const st = lstatSync(`${dirHost}/${name}`);
-      const lower = added ? null : lowers.stat(childRel);
+      const lower = added ? null : lowers.lstat(childRel);
       if (isOverlayWhiteout(st)) {
         if (lower) out.push({ kind: 'D', path });
         continue;
@@ -63,63 +64,4 @@ function differs(a: Stats, b: Stats): boolean {
   if ((a.mode & 0o170000) !== (b.mode & 0o170000)) return true;
   if (a.mode !== b.mode || a.uid !== b.uid || a.gid !== b.gid || a.mtimeMs !== b.mtimeMs) return true;
   return !a.isDirectory() && (a.size !== b.size || a.rdev !== b.rdev);
-}
-
-/** The merged view of the lower dirs (topmost first), which may hold whiteouts and opaque dirs. */
-class LowerView {
-  private readonly opaque = new Map<string, boolean>();
-
-  constructor(private readonly dirs: string[]) {}
-
-  /** The stat of `rel` as the merged lowers show it, or null when absent or whited out. */
-  stat(rel: string): Stats | null {
-    for (const dir of this.dirs) {
-      const st = lstatOrNull(`${dir}/${rel}`);
-      if (st) return isOverlayWhiteout(st) ? null : st;
-      if (this.hidesBelow(dir, rel)) return null;
-    }
-    return null;
-  }
-
-  /** Names the merged lowers show in directory `rel`. */
-  names(rel: string): string[] {
-    const seen = new Set<string>();
-    const hidden = new Set<string>();
-    for (const dir of this.dirs) {
-      const host = `${dir}/${rel}`;
-      const st = lstatOrNull(host);
-      if (st && !st.isDirectory()) break;
-      if (st) {
-        for (const name of readdirSync(host)) {
-          if (hidden.has(name) || seen.has(name)) continue;
-          if (isOverlayWhiteout(lstatSync(`${host}/${name}`))) hidden.add(name);
-          else seen.add(name);
-        }
-        if (isOpaque(host)) break;
-      } else if (this.hidesBelow(dir, rel)) break;
-    }
-    return [...seen].sort();
-  }
-
-  /** Whether some parent of `rel` in this lower is opaque, so lowers below cannot show it. */
-  private hidesBelow(dir: string, rel: string): boolean {
-    for (let i = rel.lastIndexOf('/'); i > 0; i = rel.lastIndexOf('/', i - 1)) {
-      const parent = `${dir}/${rel.slice(0, i)}`;
-      let known = this.opaque.get(parent);
-      if (known === undefined) {
-        known = isOpaque(parent);
-        this.opaque.set(parent, known);
-      }
-      if (known) return true;
-    }
-    return false;
-  }
-}
-
-function lstatOrNull(path: string): Stats | null {
-  try {
-    return lstatSync(path);
-  } catch {
-    return null;
-  }
 }

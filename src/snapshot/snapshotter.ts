@@ -13,6 +13,7 @@ import { ensureChain, layersDir } from './layers.js';
 import { isMounted, run, unmountIfMounted } from './mount.js';
 import { removeTree } from './remove-tree.js';
 import type { Change } from './archive-bridge.js';
+import { DirView, LayerStack, type FsView } from '../archive/layer-stack.js';
 import { VfsTree } from './vfs.js';
 
 /** The archive code (and its native xattr module) loads only for diff, commit and unpacking. */
@@ -20,12 +21,31 @@ const archive = () => import('./archive-bridge.js');
 
 export type DriverName = 'overlay2' | 'vfs';
 
+/** An OCI spec mount of the whole root filesystem at "/", over the (empty) `rootfs` dir. */
+export interface RuntimeMount {
+  rootfs: string;
+  mount: { destination: string; type: string; source: string; options: string[] };
+}
+
 export interface Snapshotter {
   readonly name: DriverName;
   /** Create the container's private writable state (nothing mounted). */
   prepare(id: string, layers: LayerRef[]): Promise<void>;
-  /** Mount (idempotent) and return the root filesystem path. */
-  mount(id: string, layers: LayerRef[]): Promise<string>;
+  /**
+   * Mount on the host (idempotent) and return the root filesystem path. `readOnly` stacks the
+   * upper dir as one more lower: a view of a container whose runtime holds the real mount.
+   */
+  mount(id: string, layers: LayerRef[], o?: { readOnly?: boolean }): Promise<string>;
+  /** Whether the root filesystem is there on the host (mounted, or a plain dir). */
+  onHost(id: string): boolean;
+  /**
+   * The mount that makes the root filesystem inside the container's own mount namespace (so
+   * nothing is mounted on the host, and nothing is left mounted when the container dies), or
+   * undefined when the root must be mounted on the host (vfs, or options over one page).
+   */
+  runtimeMount(id: string, layers: LayerRef[]): Promise<RuntimeMount | undefined>;
+  /** The root filesystem for reading, mounted or not. */
+  view(id: string, layers: LayerRef[]): FsView;
   unmount(id: string): Promise<void>;
   /** Unmount and delete the container's snapshot. */
   remove(id: string): Promise<void>;
@@ -66,21 +86,52 @@ class OverlaySnapshotter implements Snapshotter {
     return layers.map((l) => join(layersDir(this.root), l.chainId.replace(/^sha256:/, ''), 'diff')).reverse();
   }
 
-  async mount(id: string, layers: LayerRef[]): Promise<string> {
+  /** Makes sure every dir an overlay mount names exists; returns the lower dirs, topmost first. */
+  private async ready(id: string, layers: LayerRef[]): Promise<string[]> {
     const dir = cdir(this.root, id);
-    const merged = join(dir, 'merged');
-    if (isMounted(merged)) return merged;
     await ensureChain(this.root, layers);
     for (const d of ['upper', 'work', 'merged']) mkdirSync(join(dir, d), { recursive: true });
+    mkdirSync(layersDir(this.root), { recursive: true });
+    makeInitLayer(join(dir, 'init'));
+    return [join(dir, 'init'), ...this.lowerDirs(layers)];
+  }
+
+  private options(id: string, lower: string[]): string {
+    const dir = cdir(this.root, id);
+    return `lowerdir=${lower.join(':')},upperdir=${join(dir, 'upper')},workdir=${join(dir, 'work')}`;
+  }
+
+  async mount(id: string, layers: LayerRef[], o: { readOnly?: boolean } = {}): Promise<string> {
+    const merged = join(cdir(this.root, id), 'merged');
+    if (isMounted(merged)) return merged;
+    const [init, ...images] = await this.ready(id, layers);
     // Lower dirs relative to the layers dir keep the option string short (one page at most).
     const base = layersDir(this.root);
-    mkdirSync(base, { recursive: true });
-    makeInitLayer(join(dir, 'init'));
-    const lower = [join(dir, 'init'), ...this.lowerDirs(layers).map((p) => relative(base, p))].join(':');
-    const opts = `lowerdir=${lower},upperdir=${join(dir, 'upper')},workdir=${join(dir, 'work')}`;
+    const lower = [init!, ...images.map((p) => relative(base, p))];
+    const opts = o.readOnly ? `lowerdir=${[join(cdir(this.root, id), 'upper'), ...lower].join(':')}` : this.options(id, lower);
     if (opts.length > 4000) throw new WharfError('UNSUPPORTED', `too many layers to mount (${layers.length})`);
     await run('mount', ['-t', 'overlay', 'overlay', '-o', opts, merged], { cwd: base });
     return merged;
+  }
+
+  onHost(id: string): boolean {
+    return isMounted(join(cdir(this.root, id), 'merged'));
+  }
+
+  async runtimeMount(id: string, layers: LayerRef[]): Promise<RuntimeMount | undefined> {
+    if (this.onHost(id)) return undefined; // left mounted by a crash: keep using it
+    const opts = this.options(id, await this.ready(id, layers));
+    // The runtime mounts with absolute paths: longer chains take the host-mount path.
+    if (opts.length > 4000) return undefined;
+    const rootfs = join(cdir(this.root, id), 'merged');
+    return { rootfs, mount: { destination: '/', type: 'overlay', source: 'overlay', options: opts.split(',') } };
+  }
+
+  view(id: string, layers: LayerRef[]): FsView {
+    const dir = cdir(this.root, id);
+    const init = join(dir, 'init');
+    if (this.onHost(id)) return new DirView(join(dir, 'merged'));
+    return new LayerStack([join(dir, 'upper'), init, ...this.lowerDirs(layers)], new Set([init]));
   }
 
   async unmount(id: string): Promise<void> {
@@ -130,6 +181,18 @@ class VfsSnapshotter implements Snapshotter {
   }
 
   async unmount(): Promise<void> {}
+
+  onHost(): boolean {
+    return true;
+  }
+
+  async runtimeMount(): Promise<undefined> {
+    return undefined;
+  }
+
+  view(id: string): FsView {
+    return new DirView(this.tree(id).rootfs);
+  }
 
   async remove(id: string): Promise<void> {
     this.tree(id).remove();

@@ -46,8 +46,7 @@ export function registerContainerExtraCommands(program: Command, container: Comm
         for (const e of o.env ?? []) args.push('--env', e);
         if (o.workdir) args.push('--cwd', o.workdir);
         if (o.user) {
-          const rootfs = await snapshotter(root(), rec.Driver).mount(rec.Id, rec.Layers);
-          const u = resolveUser(rootfs, o.user);
+          const u = resolveUser(snapshotter(root(), rec.Driver).view(rec.Id, rec.Layers), o.user);
           args.push('--user', `${u.uid}:${u.gid}`);
           for (const g of u.additionalGids) args.push('--additional-gids', String(g));
         }

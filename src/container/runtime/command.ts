@@ -2,9 +2,8 @@
  * Check a container's command before handing it to the runtime, so the errors and exit codes
  * match Docker's: 127 when the executable is not found, 126 when it cannot be executed.
  */
-import { statSync } from 'node:fs';
 import { WharfError } from '../../core/errors.js';
-import { resolveInRoot } from '../rootpath.js';
+import { resolvePath, type FsView } from '../../archive/layer-stack.js';
 
 const OCI_PREFIX = 'failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: ';
 
@@ -12,21 +11,22 @@ export function execError(cmd: string, reason: string, exitCode: number): WharfE
   return new WharfError('INVALID_ARGUMENT', `${OCI_PREFIX}exec: "${cmd}": ${reason}: unknown`, { exitCode });
 }
 
-function executable(host: string): 'ok' | 'missing' | 'denied' {
+function executable(view: FsView, path: string): 'ok' | 'missing' | 'denied' {
+  let st;
   try {
-    const st = statSync(host);
-    if (st.isDirectory() || (st.mode & 0o111) === 0) return 'denied';
-    return 'ok';
+    st = view.lstat(resolvePath(view, path));
   } catch {
     return 'missing';
   }
+  if (!st) return 'missing';
+  return st.isDirectory() || (st.mode & 0o111) === 0 ? 'denied' : 'ok';
 }
 
-export function checkCommand(rootfs: string, cmd: string, env: string[], cwd: string): void {
+export function checkCommand(view: FsView, cmd: string, env: string[], cwd: string): void {
   if (!cmd) throw new WharfError('INVALID_ARGUMENT', 'No command specified', { exitCode: 125 });
   if (cmd.includes('/')) {
     const abs = cmd.startsWith('/') ? cmd : `${cwd || '/'}/${cmd}`;
-    const r = executable(resolveInRoot(rootfs, abs));
+    const r = executable(view, abs);
     if (r === 'missing') throw execError(cmd, 'stat ' + cmd + ': no such file or directory', 127);
     if (r === 'denied') throw execError(cmd, 'permission denied', 126);
     return;
@@ -34,7 +34,7 @@ export function checkCommand(rootfs: string, cmd: string, env: string[], cwd: st
   const pathVar = env.find((e) => e.startsWith('PATH='))?.slice(5) ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
   let denied = false;
   for (const dir of pathVar.split(':')) {
-    const r = executable(resolveInRoot(rootfs, `${dir || '.'}/${cmd}`));
+    const r = executable(view, `${dir || '.'}/${cmd}`);
     if (r === 'ok') return;
     if (r === 'denied') denied = true;
   }

@@ -1,11 +1,12 @@
 /**
- * Everything between "start this container" and handing a bundle to runc: mount the root
- * filesystem, set up the network and /etc files, resolve user, env and command, write the OCI
- * spec. On any failure everything done so far is undone, so a failed start leaves nothing behind.
+ * Everything between "start this container" and handing a bundle to runc: have the root
+ * filesystem mounted (by the runtime, or here when files must be written first), set up the
+ * network and /etc files, resolve user, env and command, write the OCI spec. On any failure everything done so far is undone, so a failed start leaves nothing behind.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { snapshotter } from '../../snapshot/snapshotter.js';
+import { DirView, resolvePath, type FsView } from '../../archive/layer-stack.js';
 import { resolveInRoot } from '../rootpath.js';
 import { containerDir } from '../store.js';
 import type { ContainerRecord, NetworkSnapshot } from '../types.js';
@@ -14,7 +15,7 @@ import { setupContainerNetwork, teardownContainerNetwork } from './netplug.js';
 import { runtimeDelete } from './runc.js';
 import { buildSpec } from './spec.js';
 import { resolveUser } from './user.js';
-import { copyUpVolumes } from './volume-copy.js';
+import { copyUpSource, copyUpVolumes } from './volume-copy.js';
 
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
@@ -37,23 +38,44 @@ export interface Prepared {
   mountPoint?: string;
 }
 
+/** Whether the root can only be written through a host mount before start. */
+function needsHostMount(view: FsView, rec: ContainerRecord, cwd: string): boolean {
+  let cwdIsDir = false;
+  try {
+    cwdIsDir = !!view.lstat(resolvePath(view, cwd))?.isDirectory();
+  } catch {
+    /* a symlink loop: let the host mount path report it */
+  }
+  return !cwdIsDir || rec.Mounts.some((m) => copyUpSource(view, m) !== undefined);
+}
+
 export async function prepareStart(root: string, rec: ContainerRecord, opts: { checkCommand?: boolean } = {}): Promise<Prepared> {
   const dir = containerDir(root, rec.Id);
   const snap = snapshotter(root, rec.Driver);
-  let rootfs = '';
+  const cwd = rec.Config.WorkingDir || '/';
   try {
-    rootfs = await snap.mount(rec.Id, rec.Layers);
+    // Mounted by the runtime in the container's namespace when possible: no mount and umount
+    // processes, and nothing left mounted if everything dies. Reads go through the layers.
+    let runtimeRoot = await snap.runtimeMount(rec.Id, rec.Layers);
+    let view = snap.view(rec.Id, rec.Layers);
+    if (runtimeRoot && needsHostMount(view, rec, cwd)) runtimeRoot = undefined;
+    let rootfs: string;
+    if (runtimeRoot) rootfs = runtimeRoot.rootfs;
+    else {
+      rootfs = await snap.mount(rec.Id, rec.Layers);
+      view = new DirView(rootfs);
+      mkdirSync(resolveInRoot(rootfs, cwd), { recursive: true });
+      await copyUpVolumes(rootfs, rec.Mounts);
+    }
     const net = await setupContainerNetwork(root, rec, dir);
-    const user = resolveUser(rootfs, rec.Config.User);
+    const user = resolveUser(view, rec.Config.User);
     let env = mergeEnv([`PATH=${DEFAULT_PATH}`, `HOSTNAME=${net.hostname}`, ...(rec.Config.Tty ? ['TERM=xterm'] : [])], rec.Config.Env ?? []);
     if (!env.some((e) => e.startsWith('HOME='))) env = [...env, `HOME=${user.home}`];
-    const cwd = rec.Config.WorkingDir || '/';
-    mkdirSync(resolveInRoot(rootfs, cwd), { recursive: true });
-    await copyUpVolumes(rootfs, rec.Mounts);
-    if (opts.checkCommand !== false) checkCommand(rootfs, rec.Path, env, cwd);
+    if (opts.checkCommand !== false) checkCommand(view, rec.Path, env, cwd);
     const spec = buildSpec({
       id: rec.Id,
       rootfs,
+      rootMount: runtimeRoot?.mount,
       args: [rec.Path, ...rec.Args],
       env,
       cwd,
@@ -69,7 +91,7 @@ export async function prepareStart(root: string, rec: ContainerRecord, opts: { c
       pidsLimit: rec.HostConfig.PidsLimit,
     });
     writeFileSync(join(dir, 'config.json'), JSON.stringify(spec));
-    return { rootfs, network: net.state, mountPoint: snap.name === 'overlay2' ? rootfs : undefined };
+    return { rootfs, network: net.state, mountPoint: !runtimeRoot && snap.name === 'overlay2' ? rootfs : undefined };
   } catch (err) {
     await cleanupStart(root, rec);
     throw err;

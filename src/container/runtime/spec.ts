@@ -21,6 +21,8 @@ const READONLY_PATHS = ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/pro
 export interface SpecInput {
   id: string;
   rootfs: string;
+  /** A mount of the whole root at "/" (snapshot/snapshotter.ts RuntimeMount), made first. */
+  rootMount?: Record<string, unknown>;
   args: string[];
   env: string[];
   cwd: string;
@@ -59,6 +61,7 @@ export function buildSpec(i: SpecInput): Record<string, unknown> {
   const namespaces: Record<string, string>[] = [{ type: 'pid' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }];
   if (!i.hostNetwork) namespaces.push(i.netnsPath ? { type: 'network', path: i.netnsPath } : { type: 'network' });
   const mounts: Record<string, unknown>[] = [
+    ...(i.rootMount ? [i.rootMount] : []),
     { destination: '/proc', type: 'proc', source: 'proc', options: ['nosuid', 'noexec', 'nodev'] },
     { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
     { destination: '/dev/pts', type: 'devpts', source: 'devpts', options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620', 'gid=5'] },

@@ -3,9 +3,8 @@
  * the way Docker does: names must exist, numbers need not; supplementary groups come from
  * /etc/group memberships; HOME comes from the passwd entry.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { WharfError } from '../../core/errors.js';
+import { readViewFile, resolvePath, type FsView } from '../../archive/layer-stack.js';
 
 export interface ResolvedUser {
   uid: number;
@@ -14,9 +13,10 @@ export interface ResolvedUser {
   home: string;
 }
 
-function readTable(rootfs: string, file: string): string[][] {
+function readTable(view: FsView, file: string): string[][] {
   try {
-    return readFileSync(join(rootfs, 'etc', file), 'utf8')
+    return readViewFile(view, resolvePath(view, `/etc/${file}`))
+      .toString('utf8')
       .split('\n')
       .filter((l) => l && !l.startsWith('#'))
       .map((l) => l.split(':'));
@@ -27,10 +27,10 @@ function readTable(rootfs: string, file: string): string[][] {
 
 const isNum = (s: string) => /^\d+$/.test(s);
 
-export function resolveUser(rootfs: string, spec: string | undefined): ResolvedUser {
+export function resolveUser(view: FsView, spec: string | undefined): ResolvedUser {
   const [userPart = '', groupPart] = (spec || '').split(':', 2);
-  const passwd = readTable(rootfs, 'passwd');
-  const groups = readTable(rootfs, 'group');
+  const passwd = readTable(view, 'passwd');
+  const groups = readTable(view, 'group');
   let uid = 0;
   let gid = 0;
   let home = '/';

@@ -5,9 +5,9 @@
  * takes the image directory's mode and owner. A volume that holds anything is left alone, as is
  * one mounted with `nocopy`; bind mounts never copy.
  */
-import { chmodSync, chownSync, lstatSync, readdirSync } from 'node:fs';
+import { chmodSync, chownSync, readdirSync } from 'node:fs';
+import { DirView, resolvePath, type FsView } from '../../archive/layer-stack.js';
 import { run } from '../../snapshot/mount.js';
-import { resolveInRoot } from '../rootpath.js';
 import type { MountPoint } from '../types.js';
 
 function isEmptyDir(path: string): boolean {
@@ -18,17 +18,24 @@ function isEmptyDir(path: string): boolean {
   }
 }
 
+/** The container path whose content volume `m` takes on its first mount, if it takes any. */
+export function copyUpSource(view: FsView, m: MountPoint): string | undefined {
+  if (m.Type !== 'volume' || !m.Source || /(^|,)nocopy(,|$)/.test(m.Mode ?? '') || !isEmptyDir(m.Source)) return undefined;
+  try {
+    const src = resolvePath(view, m.Destination);
+    return view.lstat(src)?.isDirectory() ? src : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export async function copyUpVolumes(rootfs: string, mounts: MountPoint[]): Promise<void> {
+  const view = new DirView(rootfs);
   for (const m of mounts) {
-    if (m.Type !== 'volume' || !m.Source || /(^|,)nocopy(,|$)/.test(m.Mode ?? '') || !isEmptyDir(m.Source)) continue;
-    let src: string;
-    try {
-      src = resolveInRoot(rootfs, m.Destination);
-    } catch {
-      continue;
-    }
-    const st = lstatSync(src, { throwIfNoEntry: false });
-    if (!st?.isDirectory()) continue;
+    const path = copyUpSource(view, m);
+    if (!path) continue;
+    const src = view.hostPath(path);
+    const st = view.lstat(path)!;
     chmodSync(m.Source, st.mode & 0o7777);
     chownSync(m.Source, st.uid, st.gid);
     if (!isEmptyDir(src)) await run('cp', ['-a', '--', `${src}/.`, `${m.Source}/`]);

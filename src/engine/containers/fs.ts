@@ -12,16 +12,24 @@ import { tarDirectory, type Change } from '../../snapshot/archive-bridge.js';
 import { ContainerStore } from '../../container/store.js';
 import { resolveInRoot } from '../../container/rootpath.js';
 
-/** Mount the container's root filesystem for `fn`, unmounting afterwards if it was not running. */
-export async function withRootfs<T>(root: string, ref: string, fn: (rootfs: string) => Promise<T>): Promise<T> {
+/**
+ * The container's root filesystem for `fn`: mounted on the host for a stopped container (and
+ * unmounted afterwards). A running container's root is mounted in its own namespace: `cp`
+ * reaches it through /proc/PID/root (volumes included, as with Docker), `export` through a
+ * read-only host mount of its layers (the root alone, as with Docker).
+ */
+export async function withRootfs<T>(root: string, ref: string, fn: (rootfs: string) => Promise<T>, o: { rootOnly?: boolean } = {}): Promise<T> {
   const store = new ContainerStore(root);
   const rec = store.get(ref);
   const snap = snapshotter(root, rec.Driver);
-  const rootfs = await snap.mount(rec.Id, rec.Layers);
+  const st = store.state(rec.Id);
+  const inRuntime = st.Running && st.Pid > 0 && !snap.onHost(rec.Id);
+  if (inRuntime && !o.rootOnly) return fn(`/proc/${st.Pid}/root`);
+  const rootfs = await snap.mount(rec.Id, rec.Layers, { readOnly: inRuntime });
   try {
     return await fn(rootfs);
   } finally {
-    if (!store.state(rec.Id).Running) await snap.unmount(rec.Id);
+    if (inRuntime || !store.state(rec.Id).Running) await snap.unmount(rec.Id);
   }
 }
 
@@ -32,7 +40,7 @@ export async function containerChanges(root: string, ref: string): Promise<Chang
 
 /** The flattened filesystem as a tar stream; `done` resolves after the stream ended and cleanup ran. */
 export async function exportContainer(root: string, ref: string, sink: (tar: Readable) => Promise<void>): Promise<void> {
-  await withRootfs(root, ref, async (rootfs) => sink(await tarDirectory(rootfs)));
+  await withRootfs(root, ref, async (rootfs) => sink(await tarDirectory(rootfs)), { rootOnly: true });
 }
 
 function cpA(src: string, dst: string): Promise<void> {
