@@ -1,5 +1,5 @@
 /** Docker-style random container names (`adjective_surname`) and name validation. */
-import { randomInt } from 'node:crypto';
+import { randomInt } from '../core/random.js';
 import { invalidArgument } from '../core/errors.js';
 
 const adjectives = [

@@ -2,7 +2,7 @@
  * Local volumes: `<root>/volumes/<name>/_data` plus a small JSON record (labels, creation
  * time, whether the volume is anonymous). A volume in use by any container cannot be removed.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from '../core/random.js';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { conflict, invalidArgument, notFound } from '../core/errors.js';

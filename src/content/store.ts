@@ -6,7 +6,7 @@
  */
 import { createReadStream, createWriteStream, promises as fsp, existsSync, readFileSync, statSync, fsyncSync, openSync, closeSync, writeFileSync, renameSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from '../core/random.js';
 import { PassThrough, Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Digester, digestOf, parseDigest, type Algorithm, type Digest } from '../core/digest.js';

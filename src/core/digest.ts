@@ -1,7 +1,14 @@
-/** Content digests (`algorithm:hex`) as the OCI image spec defines them. */
-import { createHash, type Hash } from 'node:crypto';
+/**
+ * Content digests (`algorithm:hex`) as the OCI image spec defines them. node:crypto loads on
+ * the first hash (~2 ms of start-up that commands which only parse digests never pay).
+ */
+import type { Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { createRequire } from 'node:module';
 import { WharfError } from './errors.js';
+
+let crypto: typeof import('node:crypto') | undefined;
+const createHash = (algorithm: string): Hash => (crypto ??= createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto')).createHash(algorithm);
 
 export type Digest = `${string}:${string}`;
 export type Algorithm = 'sha256' | 'sha512';

@@ -2,7 +2,7 @@
  * `create`: merge the image config with the run flags by Docker's rules, reserve the name,
  * prepare the snapshot and volumes, and write the container record (state `created`).
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from '../../core/random.js';
 import { existsSync, mkdirSync } from 'node:fs';
 import { isWharfError, WharfError } from '../../core/errors.js';
 import type { Engine } from '../engine.js';
