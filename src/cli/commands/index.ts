@@ -70,11 +70,44 @@ const imageGroupsOf: Record<string, string[]> = {
   push: ['pullPush'],
 };
 
+/** A chainable stand-in for a command nobody typed: every call is accepted and ignored. */
+const IGNORED: Command = new Proxy(() => undefined, { get: () => () => IGNORED }) as unknown as Command;
+
+/** Subcommand aliases, so `container ps` still defines container's `ls`. */
+const ALIASES: Record<string, string[]> = { ps: ['ls'], list: ['ls'], remove: ['rm'], rmi: ['rm'] };
+
+/**
+ * `parent`, defining only the subcommands on the typed path `words` (every one once the path
+ * ends): a group defines dozens of commands with hundreds of options, and a short command
+ * (`run --rm`) should not pay for the ones it does not use.
+ */
+function typedOnly(parent: Command, words: readonly string[]): Command {
+  const [word, ...rest] = words;
+  if (word === undefined) return parent;
+  return new Proxy(parent, {
+    get(target, prop) {
+      if (prop === 'command') {
+        return (nameAndArgs: string, ...more: unknown[]) => {
+          const name = nameAndArgs.split(' ')[0]!;
+          if (name !== word && !ALIASES[word]?.includes(name)) return IGNORED;
+          return typedOnly((target.command as (...a: unknown[]) => Command).call(target, nameAndArgs, ...more), rest);
+        };
+      }
+      const value: unknown = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
 /** `words`: the command line's first words that are not options (command, subcommand). */
 export async function registerCommands(program: Command, ctx: CliContext, words: readonly string[]): Promise<void> {
   const image = program.command('image').description('Manage images');
   const [command, sub] = words;
   const known = command === 'image' ? sub && Object.hasOwn(imageGroupsOf, sub) && imageGroupsOf[sub] : command && Object.hasOwn(groupsOf, command) && groupsOf[command];
-  const wanted = known || Object.keys(groups);
-  for (const name of wanted) (await groups[name]!())(program, image, ctx);
+  if (!known) {
+    for (const name of Object.keys(groups)) (await groups[name]!())(program, image, ctx);
+    return;
+  }
+  const [programView, imageView] = command === 'image' ? [typedOnly(program, ['image']), typedOnly(image, [sub!])] : [typedOnly(program, words), image];
+  for (const name of known) (await groups[name]!())(programView, imageView, ctx);
 }
