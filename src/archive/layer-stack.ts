@@ -9,7 +9,7 @@
  * Lookups never follow symlinks; `resolvePath` resolves them the way the container would:
  * absolute or relative, but never out of the root (`..` stops at `/`), like Go's securejoin.
  */
-import { lstatSync, readdirSync, readFileSync, readlinkSync, type Stats } from 'node:fs';
+import { lstatSync, readdirSync, readlinkSync, type Stats } from 'node:fs';
 import { posix } from 'node:path';
 import { WharfError } from '../core/errors.js';
 import { isOpaque, isOverlayWhiteout } from './fs-meta.js';
@@ -102,9 +102,7 @@ export class LayerStack implements FsView {
   }
 
   readlink(path: string): string {
-    const e = this.entry(relOf(path));
-    if (!e) throw Object.assign(new Error(`readlink ${path}: no such file or directory`), { code: 'ENOENT' });
-    return readlinkSync(e.host);
+    return readlinkSync(this.hostPath(path));
   }
 
   hostPath(path: string): string {
@@ -128,11 +126,6 @@ export class LayerStack implements FsView {
     }
     return [...seen].sort();
   }
-}
-
-/** A file's bytes as the view shows them (the path must already be resolved). */
-export function readViewFile(view: FsView, path: string): Buffer {
-  return readFileSync(view.hostPath(path));
 }
 
 /** The container path `path` leads to; the last component is followed too unless `noFollowLast`. */

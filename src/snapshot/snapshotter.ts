@@ -59,6 +59,9 @@ export interface Snapshotter {
 
 const cdir = (root: string, id: string) => join(root, 'containers', id);
 
+/** mount(2) takes at most one page of options. */
+const MAX_MOUNT_OPTIONS = 4000;
+
 /**
  * Docker's "init layer": mount points the runtime needs (/proc, /dev, /etc/hosts ...) made
  * in a per-container lower dir, so they never show up in `diff` or in a committed layer.
@@ -109,7 +112,7 @@ class OverlaySnapshotter implements Snapshotter {
     const base = layersDir(this.root);
     const lower = [init!, ...images.map((p) => relative(base, p))];
     const opts = o.readOnly ? `lowerdir=${[join(cdir(this.root, id), 'upper'), ...lower].join(':')}` : this.options(id, lower);
-    if (opts.length > 4000) throw new WharfError('UNSUPPORTED', `too many layers to mount (${layers.length})`);
+    if (opts.length > MAX_MOUNT_OPTIONS) throw new WharfError('UNSUPPORTED', `too many layers to mount (${layers.length})`);
     await run('mount', ['-t', 'overlay', 'overlay', '-o', opts, merged], { cwd: base });
     return merged;
   }
@@ -122,7 +125,7 @@ class OverlaySnapshotter implements Snapshotter {
     if (this.onHost(id)) return undefined; // left mounted by a crash: keep using it
     const opts = this.options(id, await this.ready(id, layers));
     // The runtime mounts with absolute paths: longer chains take the host-mount path.
-    if (opts.length > 4000) return undefined;
+    if (opts.length > MAX_MOUNT_OPTIONS) return undefined;
     const rootfs = join(cdir(this.root, id), 'merged');
     return { rootfs, mount: { destination: '/', type: 'overlay', source: 'overlay', options: opts.split(',') } };
   }

@@ -4,7 +4,8 @@
  * /etc/group memberships; HOME comes from the passwd entry.
  */
 import { WharfError } from '../../core/errors.js';
-import { readViewFile, resolvePath, type FsView } from '../../archive/layer-stack.js';
+import { readFileSync } from 'node:fs';
+import { resolvePath, type FsView } from '../../archive/layer-stack.js';
 
 export interface ResolvedUser {
   uid: number;
@@ -15,8 +16,7 @@ export interface ResolvedUser {
 
 function readTable(view: FsView, file: string): string[][] {
   try {
-    return readViewFile(view, resolvePath(view, `/etc/${file}`))
-      .toString('utf8')
+    return readFileSync(view.hostPath(resolvePath(view, `/etc/${file}`)), 'utf8')
       .split('\n')
       .filter((l) => l && !l.startsWith('#'))
       .map((l) => l.split(':'));
