@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { Engine } from '../engine/engine.js';
 import { createContext, exitCodeOf, formatError, ExitError } from './context.js';
 import { registerCommands } from './commands/index.js';
+import { mark } from '../core/timing.js';
 
 /** Set on globalThis by bin/wharf before it evaluates the bundle: "do not run on load". */
 const LAUNCHED = Symbol.for('wharf.launcher');
@@ -29,6 +30,7 @@ function commandWords(argv: string[]): string[] {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  mark('cli: bundle evaluated');
   const program = new Command('wharf');
   program
     .description('A Docker-compatible container engine')
@@ -44,6 +46,7 @@ export async function main(argv: string[]): Promise<number> {
     return Engine.open({ root: opts.root });
   });
   await registerCommands(program, ctx, commandWords(argv));
+  mark('cli: commands defined');
   try {
     await program.parseAsync(argv, { from: 'user' });
     return ctx.exitCode;
@@ -56,6 +59,7 @@ export async function main(argv: string[]): Promise<number> {
     return exitCodeOf(err);
   } finally {
     ctx.closeEngine();
+    mark('cli: done');
   }
 }
 

@@ -8,7 +8,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -41,11 +41,17 @@ async function httpGet(port: number, path = '/index.html'): Promise<string> {
   }
 }
 
-/** What a container could leave behind on the host's network side. */
-function netLeaks(id: string): string[] {
+const vethPresent = (id: string) => spawnSync('ip', ['link', 'show', `veth${id.slice(0, 7)}`]).status === 0;
+
+/**
+ * What a container could leave behind on the host's network side. The kernel destroys a veth
+ * pair with its namespace, in the background: give it two seconds.
+ */
+async function netLeaks(id: string): Promise<string[]> {
   const out: string[] = [];
   if (existsSync(`/run/netns/wharf-${id.slice(0, 12)}`)) out.push('netns');
-  if (spawnSync('ip', ['link', 'show', `veth${id.slice(0, 7)}`]).status === 0) out.push('veth');
+  for (let i = 0; i < 40 && vethPresent(id); i++) await sleep(50);
+  if (vethPresent(id)) out.push('veth');
   const ps = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' });
   if (ps.split('\n').some((l) => l.includes('wharf-proxy') && l.includes(id))) out.push('proxy');
   const nft = spawnSync('nft', ['list', 'map', 'ip', nftTable, 'ports'], { encoding: 'utf8' });
@@ -68,9 +74,10 @@ describe('containers: networking through the CLI', () => {
     fx.cleanup();
     spawnSync('ip', ['link', 'del', 'dev', bridge]);
     spawnSync('nft', ['delete', 'table', 'ip', nftTable]);
+    rmSync(`/run/wharf/bridges/${bridge}`, { force: true });
   });
 
-  test('two bridge containers reach each other by IP; inspect shows the address', () => {
+  test('two bridge containers reach each other by IP; inspect shows the address', async () => {
     const a = fx.ok(['run', '-d', '--name', 'srv', 'web:test']).trim();
     const info = JSON.parse(fx.ok(['inspect', a]))[0];
     const ip = info.NetworkSettings.IPAddress as string;
@@ -87,7 +94,7 @@ describe('containers: networking through the CLI', () => {
     assert.equal(fx.ok(['logs', l]), 'ping-nc\n');
     for (const id of [a, l]) {
       fx.ok(['rm', '-f', id]);
-      assert.deepEqual(netLeaks(id), []);
+      assert.deepEqual(await netLeaks(id), []);
     }
   });
 
@@ -107,7 +114,7 @@ describe('containers: networking through the CLI', () => {
     assert.deepEqual(ports, { '80/tcp': [{ HostIp: '127.0.0.1', HostPort: String(p1) }] });
     assert.match(fx.ok(['ps', '--format', '{{.Ports}}', '--filter', `id=${a}`]), new RegExp(`127\\.0\\.0\\.1:${p1}->80/tcp`));
     fx.ok(['rm', '-f', a, b]);
-    for (const id of [a, b]) assert.deepEqual(netLeaks(id), []);
+    for (const id of [a, b]) assert.deepEqual(await netLeaks(id), []);
     await assert.rejects(fetch(`http://127.0.0.1:${p1}/`));
   });
 
@@ -120,7 +127,7 @@ describe('containers: networking through the CLI', () => {
     const ports = JSON.parse(fx.ok(['inspect', '-f', '{{json .NetworkSettings.Ports}}', a]));
     assert.deepEqual(ports, { '80/tcp': [{ HostIp: '0.0.0.0', HostPort: m[1] }] });
     fx.ok(['rm', '-f', a]);
-    assert.deepEqual(netLeaks(a), []);
+    assert.deepEqual(await netLeaks(a), []);
   });
 
   test('--network host shares the host stack; none has only lo', () => {
@@ -142,10 +149,10 @@ describe('containers: networking through the CLI', () => {
     assert.equal(r.code, 125);
     assert.match(r.stderr, /port is already allocated/);
     const clash = JSON.parse(fx.ok(['inspect', 'clash']))[0].Id as string;
-    assert.deepEqual(netLeaks(clash), []);
+    assert.deepEqual(await netLeaks(clash), []);
     assert.ok(!existsSync(join(fx.root, 'network', `${clash}.json`)));
     fx.ok(['rm', '-f', a]);
-    assert.deepEqual(netLeaks(a), []);
+    assert.deepEqual(await netLeaks(a), []);
     assert.deepEqual(fx.leaks(), []);
     fx.ok(['rm', 'clash']);
   });

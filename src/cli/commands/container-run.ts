@@ -13,6 +13,7 @@ import type { ContainerRecord } from '../../container/types.js';
 import { defineRunFlags, toCreateOptions, type RunFlags } from './container-flags.js';
 import { attachSession, requireTtyStdin } from './container-attach.js';
 import { eachRefParallel } from './container-parallel.js';
+import { mark } from '../../core/timing.js';
 
 /** Docker's `docker: <error>.\n\nRun 'docker run --help'...` block, then exit with `code`. */
 function runFailure(ctx: CliContext, cmd: string, err: unknown): never {
@@ -73,8 +74,10 @@ export function registerRunCommands(program: Command, container: Command, ctx: C
       .option('--rm', 'Automatically remove the container when it exits')
       .passThroughOptions()
       .action(async (image: string, args: string[], flags: RunFlags) => {
+        mark('run: arguments parsed');
         if (!flags.detach) requireTtyStdin(ctx, flags.interactive, flags.tty);
         const rec = await create(ctx, 'run', image, args, flags);
+        mark('run: container created');
         const root = ctx.engine().root;
         try {
           if (flags.detach) {

@@ -4,11 +4,11 @@
  */
 import { WharfError } from '../../core/errors.js';
 import { resolvePath, type FsView } from '../../archive/layer-stack.js';
-
-const OCI_PREFIX = 'failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: ';
+import { ociCreateFailed } from './runc.js';
 
 export function execError(cmd: string, reason: string, exitCode: number): WharfError {
-  return new WharfError('INVALID_ARGUMENT', `${OCI_PREFIX}exec: "${cmd}": ${reason}: unknown`, { exitCode });
+  const prefix = `${ociCreateFailed('runc')}unable to start container process: `;
+  return new WharfError('INVALID_ARGUMENT', `${prefix}exec: "${cmd}": ${reason}: unknown`, { exitCode });
 }
 
 function executable(view: FsView, path: string): 'ok' | 'missing' | 'denied' {

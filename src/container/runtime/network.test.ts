@@ -45,6 +45,11 @@ function nsNode(containerId: string, code: string, waitReady: boolean): Promise<
     child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`exit ${code}: ${out}`))));
   });
 }
+/** Stop the servers nsNode left running, as a container's processes are gone before its teardown. */
+async function stopNsProcesses(): Promise<void> {
+  const running = children.splice(0).filter((c) => c.exitCode === null && c.signalCode === null);
+  await Promise.all(running.map((c) => new Promise((r) => c.once('exit', r).kill('SIGKILL'))));
+}
 const tcpEcho = (port: number) =>
   `require('net').createServer(s => s.on('data', d => s.end('echo:' + d))).listen(${port}, '0.0.0.0', () => console.log('ready'))`;
 const udpEcho = (port: number) =>
@@ -96,6 +101,8 @@ async function dnatElements(): Promise<string> {
 /** Assert nothing of `containerId` remains on the host. */
 async function assertGone(containerId: string, state?: NetworkState): Promise<void> {
   assert.equal(await netnsExists(containerId), false, 'netns left');
+  // The kernel destroys the veth pair with the namespace, in the background.
+  for (let i = 0; i < 40 && (await linkExists(vethName(containerId))); i++) await new Promise((r) => setTimeout(r, 50));
   assert.equal(await linkExists(vethName(containerId)), false, 'veth left');
   assert.deepEqual(processesOf(containerId), [], 'proxy process left');
   assert.equal(existsSync(join(root, 'network', `${containerId}.json`)), false, 'record left');
@@ -124,6 +131,7 @@ describe('container networking', { skip: !isRoot && 'needs root' }, () => {
     assert.equal(sa.netnsPath, `/run/netns/${netnsName(a)}`);
     await nsNode(a, tcpEcho(7001), true);
     assert.equal(await nsNode(b, tcpClient(sa.ipAddress, 7001), false), 'echo:hi');
+    await stopNsProcesses();
     await teardownNetwork(root, a);
     await teardownNetwork(root, b);
     await assertGone(a, sa);
@@ -150,6 +158,7 @@ describe('container networking', { skip: !isRoot && 'needs root' }, () => {
     assert.match(rules, new RegExp(`tcp \\. ${tcpAll!.hostPort} : ${st.ipAddress} \\. 80`));
     assert.match(rules, new RegExp(`udp \\. ${udp!.hostPort} : ${st.ipAddress} \\. 90`));
     assert.doesNotMatch(rules, new RegExp(`tcp \\. ${tcpLocal!.hostPort} :`));
+    await stopNsProcesses();
     await teardownNetwork(root, id);
     await teardownNetwork(root, id); // idempotent
     await assertGone(id, st);
@@ -166,6 +175,7 @@ describe('container networking', { skip: !isRoot && 'needs root' }, () => {
     assert.equal(new Set(hostPorts).size, hostPorts.length);
     await nsNode(id, tcpEcho(7002), true);
     assert.equal(await tcpRequest(Number(st.ports.find((p) => p.containerPort === '7002/tcp')!.hostPort)), 'echo:hi');
+    await stopNsProcesses();
     await teardownNetwork(root, id);
     await assertGone(id, st);
   });

@@ -10,7 +10,7 @@
 import { WharfError } from '../../core/errors.js';
 import { addDnat, bridgeConfig, ensureBridge, hasNft, removeDnat, type DnatRule } from './network/bridge.js';
 import { allocateIp, macForIp, releaseIp } from './network/ipam.js';
-import { attachVeth, createNetns, destroyNetns } from './network/netns.js';
+import { createBridgedNetns, createNetns, destroyNetns } from './network/netns.js';
 import { expandExposed, type PortMapping, type PublishedPort } from './network/ports.js';
 import { startProxy, stopProxy, type ProxyPort } from './network/proxy.js';
 import { readRecord, removeRecord, toState, writeRecord } from './network/state.js';
@@ -120,9 +120,11 @@ export async function setupNetwork(opts: SetupNetworkOptions): Promise<NetworkSt
   writeRecord(root, record);
   try {
     if (mode === 'host') return toState(record);
-    record.netnsPath = await createNetns(containerId);
-    writeRecord(root, record);
-    if (mode === 'none') return toState(record);
+    if (mode === 'none') {
+      record.netnsPath = await createNetns(containerId);
+      writeRecord(root, record);
+      return toState(record);
+    }
     const cfg = bridgeConfig({ name: opts.bridgeName, subnet: opts.subnet });
     Object.assign(record, { bridge: cfg.name, subnet: cfg.subnet.cidr, gateway: cfg.subnet.gateway });
     await ensureBridge(cfg);
@@ -131,7 +133,7 @@ export async function setupNetwork(opts: SetupNetworkOptions): Promise<NetworkSt
     record.macAddress = macForIp(record.ipAddress);
     writeRecord(root, record);
     const { gateway, prefixLen } = cfg.subnet;
-    await attachVeth({ containerId, bridge: cfg.name, ip: record.ipAddress, prefixLen, gateway, mac: record.macAddress });
+    record.netnsPath = await createBridgedNetns({ containerId, bridge: cfg.name, ip: record.ipAddress, prefixLen, gateway, mac: record.macAddress });
     await publish(root, record, mappingsToPublish(opts, exposedKeys), opts.name ?? containerId.slice(0, 12));
     writeRecord(root, record);
     return toState(record);

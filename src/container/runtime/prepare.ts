@@ -16,6 +16,7 @@ import { runtimeDelete } from './runc.js';
 import { buildSpec } from './spec.js';
 import { resolveUser } from './user.js';
 import { copyUpSource, copyUpVolumes } from './volume-copy.js';
+import { mark } from '../../core/timing.js';
 
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
@@ -67,11 +68,14 @@ export async function prepareStart(root: string, rec: ContainerRecord, opts: { c
       mkdirSync(resolveInRoot(rootfs, cwd), { recursive: true });
       await copyUpVolumes(rootfs, rec.Mounts);
     }
+    mark('prepare: root filesystem');
     const net = await setupContainerNetwork(root, rec, dir);
+    mark('prepare: network and /etc files');
     const user = resolveUser(view, rec.Config.User);
     let env = mergeEnv([`PATH=${DEFAULT_PATH}`, `HOSTNAME=${net.hostname}`, ...(rec.Config.Tty ? ['TERM=xterm'] : [])], rec.Config.Env ?? []);
     if (!env.some((e) => e.startsWith('HOME='))) env = [...env, `HOME=${user.home}`];
     if (opts.checkCommand !== false) checkCommand(view, rec.Path, env, cwd);
+    mark('prepare: user and command checks');
     const spec = buildSpec({
       id: rec.Id,
       rootfs,
@@ -91,6 +95,7 @@ export async function prepareStart(root: string, rec: ContainerRecord, opts: { c
       pidsLimit: rec.HostConfig.PidsLimit,
     });
     writeFileSync(join(dir, 'config.json'), JSON.stringify(spec));
+    mark('prepare: spec written');
     return { rootfs, network: net.state, mountPoint: !runtimeRoot && snap.name === 'overlay2' ? rootfs : undefined };
   } catch (err) {
     await cleanupStart(root, rec);

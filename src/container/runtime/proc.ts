@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, rmSync, watch, type FSWatcher } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { WharfError } from '../../core/errors.js';
-import { runtimeArgs, runtimeErrorMessage } from './runc.js';
+import { runtimeArgs, runtimeErrorMessage, runtimeStartError } from './runc.js';
 import { childEnv } from './helper-process.js';
 
 export interface ContainerProcess {
@@ -44,6 +44,26 @@ export interface SpawnOptions {
  * reset to the default in children, an ignored one would not be) to report the exit code.
  */
 const UNMOUNT_AFTER = `trap : HUP INT QUIT TERM; m=$1; shift; command -v "$1" >/dev/null 2>&1 || exit 127; "$@"; rc=$?; umount "$m" 2>/dev/null; exit $rc`;
+
+/**
+ * Until the container runs, the runtime's own error messages share the container's output
+ * streams. Output is held until then: on success it goes on in order, on failure it is
+ * dropped, since it is the runtime's error and becomes the start error (reported once).
+ */
+function holdUntilStarted(onOutput: SpawnOptions['onOutput']) {
+  let held: [stream: 'stdout' | 'stderr', data: Buffer][] | undefined = [];
+  return {
+    write(stream: 'stdout' | 'stderr', data: Buffer): void {
+      if (held) held.push([stream, data]);
+      else onOutput(stream, data);
+    },
+    release(started: boolean): void {
+      const pending = held ?? [];
+      held = undefined;
+      if (started) for (const [stream, data] of pending) onOutput(stream, data);
+    },
+  };
+}
 
 function runArgs(o: SpawnOptions, pidFile: string): string[] {
   return [...runtimeArgs(o.runtime), 'run', '--bundle', o.bundle, '--pid-file', pidFile, o.id];
@@ -105,10 +125,11 @@ function spawnPipes(o: SpawnOptions, pidFile: string): ContainerProcess {
   let exitCode: number | undefined;
   let errText = '';
   let pidSeen = false;
-  child.stdout!.on('data', (d: Buffer) => o.onOutput('stdout', d));
+  const output = holdUntilStarted(o.onOutput);
+  child.stdout!.on('data', (d: Buffer) => output.write('stdout', d));
   child.stderr!.on('data', (d: Buffer) => {
     if (!pidSeen) errText += d.toString();
-    o.onOutput('stderr', d);
+    output.write('stderr', d);
   });
   child.stdin?.on('error', () => undefined);
   let spawnError: Error | undefined;
@@ -125,12 +146,16 @@ function spawnPipes(o: SpawnOptions, pidFile: string): ContainerProcess {
     });
   });
   const started = waitPid(pidFile, () => exitCode !== undefined, exited).then((pid) => {
+    output.release(!!pid);
     if (pid) {
       pidSeen = true;
       return pid;
     }
-    const msg = spawnError ? `OCI runtime "${o.runtime}" cannot be started: ${(spawnError as NodeJS.ErrnoException).code === 'ENOENT' ? 'executable file not found in $PATH' : spawnError.message}` : runtimeErrorMessage(errText) || `${o.runtime} exited with ${exitCode}`;
-    throw new WharfError('INTERNAL', msg, { exitCode: 125 });
+    if (spawnError) {
+      const why = (spawnError as NodeJS.ErrnoException).code === 'ENOENT' ? 'executable file not found in $PATH' : spawnError.message;
+      throw new WharfError('INTERNAL', `OCI runtime "${o.runtime}" cannot be started: ${why}`, { exitCode: 125 });
+    }
+    throw runtimeStartError(o.runtime, runtimeErrorMessage(errText) || `${o.runtime} exited with ${exitCode}`);
   });
   return {
     started,
@@ -153,9 +178,10 @@ async function spawnPty(o: SpawnOptions, pidFile: string): Promise<ContainerProc
   let exitCode: number | undefined;
   let early = '';
   let pidSeen = false;
+  const output = holdUntilStarted(o.onOutput);
   term.onData((d) => {
     if (!pidSeen) early += d;
-    o.onOutput('stdout', Buffer.from(d));
+    output.write('stdout', Buffer.from(d));
   });
   const exited = new Promise<number>((resolve) => {
     term.onExit(({ exitCode: code, signal }) => {
@@ -164,11 +190,12 @@ async function spawnPty(o: SpawnOptions, pidFile: string): Promise<ContainerProc
     });
   });
   const started = waitPid(pidFile, () => exitCode !== undefined, exited).then((pid) => {
+    output.release(!!pid);
     if (pid) {
       pidSeen = true;
       return pid;
     }
-    throw new WharfError('INTERNAL', runtimeErrorMessage(early) || `${o.runtime} exited with ${exitCode}`, { exitCode: 125 });
+    throw runtimeStartError(o.runtime, runtimeErrorMessage(early) || `${o.runtime} exited with ${exitCode}`);
   });
   return {
     started,

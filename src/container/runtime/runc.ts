@@ -49,6 +49,14 @@ export async function runtimePids(runtime: string, id: string): Promise<number[]
   return (JSON.parse(r.stdout || '[]') as number[]) ?? [];
 }
 
+/** Docker's wording for a container the runtime could not start, before the runtime's reason. */
+export const ociCreateFailed = (runtime: string) => `failed to create shim task: OCI runtime create failed: ${runtime} create failed: `;
+
+/** The runtime's own reason a start failed, as Docker reports it (exit 125). */
+export function runtimeStartError(runtime: string, reason: string): WharfError {
+  return new WharfError('INTERNAL', `${ociCreateFailed(runtime)}${reason}: unknown`, { exitCode: 125 });
+}
+
 /** runc's error text (its log lines are JSON or `level=error msg=...`) reduced to the message. */
 export function runtimeErrorMessage(stderr: string): string {
   const lines = stderr.trim().split('\n').filter(Boolean);

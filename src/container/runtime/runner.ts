@@ -17,6 +17,7 @@ import { cleanupStart, prepareStart } from './prepare.js';
 import { spawnContainer, type ContainerProcess } from './proc.js';
 import { normalizeSignal, runtimeKill } from './runc.js';
 import { removeContainerFiles } from './remove.js';
+import { mark } from '../../core/timing.js';
 
 export interface LocalIO {
   stdin?: Readable;
@@ -147,7 +148,9 @@ export class Runner {
         unmountOnExit: prepared.mountPoint,
         onOutput: (s, d) => this.output(s, d),
       });
+      mark('runtime: spawned');
       const pid = await this.proc.started;
+      mark('runtime: container running');
       if (stdin && this.rec.Config.OpenStdin) {
         const proc = this.proc;
         stdin.on('data', (d: Buffer) => proc.writeStdin(d));
@@ -161,6 +164,7 @@ export class Runner {
         if (first) s.RestartCount = s.RestartCount ?? 0;
         s.Health = undefined;
       });
+      mark('state: running recorded');
     } catch (err) {
       const code = err instanceof WharfError ? err.exitCode : 125;
       await this.proc?.exited.catch(() => undefined);
@@ -186,6 +190,7 @@ export class Runner {
     for (;;) {
       const startedAt = Date.now();
       const code = await this.proc!.exited;
+      mark('runtime: exited');
       this.running = false;
       this.health?.stop();
       this.health = undefined;
@@ -231,10 +236,12 @@ export class Runner {
     this.logs?.close();
     this.logs = undefined;
     await cleanupStart(this.root, this.rec);
+    mark('finish: runtime and network cleaned up');
     this.setState((s) => void (s.MonitorPid = undefined));
     for (const l of this.exitListeners.splice(0)) l(code);
     this.broadcast(Frame.Event, { event: 'exit', exitCode: code });
     if (this.rec.HostConfig.AutoRemove) await removeContainerFiles(this.root, this.rec, { volumes: true });
+    mark('finish: removed');
     for (const c of this.clients) c.end();
     this.server?.close();
     return code;

@@ -15,6 +15,7 @@ import { VolumeStore } from '../../container/volumes.js';
 import { checkRuntime } from '../../container/runtime/runc.js';
 import { mergeEnv } from '../../container/runtime/prepare.js';
 import type { VolumeSpec } from './volumes-spec.js';
+import { mark } from '../../core/timing.js';
 
 export interface CreateOptions {
   image: string;
@@ -64,6 +65,7 @@ export async function createContainer(engine: Engine, o: CreateOptions): Promise
     throw new WharfError('NOT_FOUND', `network ${network} not found`, { exitCode: 125 });
   }
   const image = engine.images.get(o.image);
+  mark('create: image found');
   const ic = image.config.config ?? {};
   const store = new ContainerStore(engine.root);
   const id = randomBytes(32).toString('hex');

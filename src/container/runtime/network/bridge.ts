@@ -5,7 +5,9 @@
  * the nft script is applied atomically, so parallel setups converge on one rule set.
  * Without nftables, masquerade falls back to iptables (and publishing relies on the proxy).
  */
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { GONE, mustRun, run } from './exec.js';
 import { parseSubnet, type Subnet } from './ipam.js';
 
@@ -57,8 +59,44 @@ async function ensureIptablesMasquerade(cfg: BridgeConfig): Promise<void> {
   if (check.code !== 0) await mustRun('iptables', ['-t', 'nat', '-A', ...rule]);
 }
 
+/**
+ * Where a completed ensureBridge leaves its mark, so later containers skip its five tool runs
+ * (~20 ms). /run is a tmpfs: a reboot forgets the marks along with the bridges.
+ */
+export const BRIDGE_MARKS = '/run/wharf/bridges';
+
+const readText = (path: string) => {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * What must still hold for the bridge to count as set up: the same interface (a deleted and
+ * re-created bridge gets a new ifindex, losing its address), the same subnet, forwarding on.
+ * The nft table is not re-checked: removing it by hand means re-creating the bridge too.
+ */
+function bridgeMark(cfg: BridgeConfig): string | undefined {
+  const ifindex = readText(`/sys/class/net/${cfg.name}/ifindex`)?.trim();
+  const forwarding = readText('/proc/sys/net/ipv4/ip_forward')?.trim();
+  return ifindex && forwarding === '1' ? `${ifindex} ${cfg.subnet.cidr}\n` : undefined;
+}
+
 /** Make sure the bridge, forwarding and NAT exist. Safe to call concurrently. */
 export async function ensureBridge(cfg: BridgeConfig): Promise<void> {
+  const markFile = join(BRIDGE_MARKS, cfg.name);
+  const before = bridgeMark(cfg);
+  if (before && readText(markFile) === before) return;
+  await setUpBridge(cfg);
+  const after = bridgeMark(cfg);
+  if (!after) return;
+  mkdirSync(BRIDGE_MARKS, { recursive: true });
+  writeFileSync(markFile, after);
+}
+
+async function setUpBridge(cfg: BridgeConfig): Promise<void> {
   const addr = `${cfg.subnet.gateway}/${cfg.subnet.prefixLen}`;
   const link = await run('ip', ['link', 'show', 'dev', cfg.name]);
   if (link.code !== 0) await mustRun('ip', ['link', 'add', 'name', cfg.name, 'type', 'bridge'], { ignore: /File exists/ });
@@ -88,6 +126,7 @@ export async function removeDnat(bridge: string, rule: DnatRule): Promise<void> 
 
 /** Remove a bridge and its NAT table entirely (tests, and a future `network rm`). */
 export async function removeBridge(cfg: BridgeConfig): Promise<void> {
+  rmSync(join(BRIDGE_MARKS, cfg.name), { force: true });
   await mustRun('ip', ['link', 'del', 'dev', cfg.name], { ignore: GONE });
   if (await hasNft()) await mustRun('nft', ['delete', 'table', 'ip', nftTable(cfg.name)], { ignore: GONE });
   else {

@@ -17,7 +17,7 @@ test('subnet, gateway and MAC', () => {
   assert.throws(() => parseSubnet('300.1.1.1/16'), { code: 'INVALID_ARGUMENT' });
 });
 
-test('allocation is lowest-free, idempotent per container, released, and exhausts', () => {
+test('allocation goes round after the last address, is idempotent per container, released, and exhausts', () => {
   const root = mkdtempSync(join(tmpdir(), 'wharf-ipam-'));
   try {
     const s = parseSubnet('10.99.0.0/29'); // .2 .. .6 usable
@@ -26,9 +26,16 @@ test('allocation is lowest-free, idempotent per container, released, and exhaust
     assert.equal(allocateIp(root, s, 'a'), '10.99.0.2');
     releaseIp(root, 'a');
     releaseIp(root, 'a');
-    assert.equal(allocateIp(root, s, 'c'), '10.99.0.2');
-    for (const id of ['d', 'e', 'f']) allocateIp(root, s, id);
+    // .2 was just released: the search goes on after .3 and wraps around to it last.
+    assert.equal(allocateIp(root, s, 'c'), '10.99.0.4');
+    assert.equal(allocateIp(root, s, 'd'), '10.99.0.5');
+    assert.equal(allocateIp(root, s, 'e'), '10.99.0.6');
+    assert.equal(allocateIp(root, s, 'f'), '10.99.0.2');
     assert.throws(() => allocateIp(root, s, 'g'), { code: 'UNAVAILABLE' });
+    assert.deepEqual(
+      listAllocations(root).map((a) => `${a.ip}=${a.container}`),
+      ['10.99.0.2=f', '10.99.0.3=b', '10.99.0.4=c', '10.99.0.5=d', '10.99.0.6=e'],
+    );
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

@@ -60,6 +60,14 @@ const readText = (path: string) => {
   }
 };
 
+/**
+ * The last address handed out. The next search starts after it, so a just-released address
+ * is not reused at once: its veth pair may still be on its way out (the kernel destroys it
+ * with the network namespace, in the background) and would share the new one's MAC.
+ */
+const LAST = 'last';
+const IPV4 = /^\d+\.\d+\.\d+\.\d+$/;
+
 /** Allocate (or return the existing) address of `containerId` in `subnet`. */
 export function allocateIp(root: string, subnet: Subnet, containerId: string): string {
   const dir = subnetDir(root, subnet);
@@ -68,9 +76,12 @@ export function allocateIp(root: string, subnet: Subnet, containerId: string): s
   const held = readText(index);
   if (held && readText(join(dir, held)) === containerId) return held;
   const used = new Set(readdirSync(dir));
-  const last = subnet.network + 2 ** (32 - subnet.prefixLen) - 2; // before broadcast
-  for (let n = subnet.network + 2; n <= last; n++) {
-    const ip = intToIp(n);
+  const first = subnet.network + 2;
+  const size = 2 ** (32 - subnet.prefixLen) - 3; // without network, gateway and broadcast
+  const hint = readText(join(dir, LAST));
+  const after = hint && IPV4.test(hint) ? ipToInt(hint) - first + 1 : 0;
+  for (let i = 0; i < size; i++) {
+    const ip = intToIp(first + ((after + i) % size));
     if (used.has(ip)) continue;
     try {
       // Exclusive create is the lock: of two processes claiming one address, one gets EEXIST.
@@ -80,6 +91,7 @@ export function allocateIp(root: string, subnet: Subnet, containerId: string): s
       throw err;
     }
     writeFileSync(index, ip);
+    writeFileSync(join(dir, LAST), ip);
     return ip;
   }
   throw new WharfError('UNAVAILABLE', `no available IPv4 addresses on this network's address pools: ${subnet.cidr}`);
@@ -110,7 +122,7 @@ export function listAllocations(root: string): { subnet: string; ip: string; con
   for (const dir of subnetDirs(root)) {
     const subnet = dir.slice(dir.lastIndexOf('/') + 1).replace('_', '/');
     for (const name of readdirSync(dir)) {
-      const container = name.startsWith('c-') ? undefined : readText(join(dir, name));
+      const container = IPV4.test(name) ? readText(join(dir, name)) : undefined;
       if (container) out.push({ subnet, ip: name, container });
     }
   }
