@@ -54,6 +54,9 @@ export async function prepareStart(root: string, rec: ContainerRecord, opts: { c
   const dir = containerDir(root, rec.Id);
   const snap = snapshotter(root, rec.Driver);
   const cwd = rec.Config.WorkingDir || '/';
+  // Started first: its ip(8) runs overlap the reads of the root below.
+  const network = setupContainerNetwork(root, rec, dir);
+  network.catch(() => undefined);
   try {
     // Mounted by the runtime in the container's namespace when possible: no mount and umount
     // processes, and nothing left mounted if everything dies. Reads go through the layers.
@@ -69,7 +72,7 @@ export async function prepareStart(root: string, rec: ContainerRecord, opts: { c
       await copyUpVolumes(rootfs, rec.Mounts);
     }
     mark('prepare: root filesystem');
-    const net = await setupContainerNetwork(root, rec, dir);
+    const net = await network;
     mark('prepare: network and /etc files');
     const user = resolveUser(view, rec.Config.User);
     let env = mergeEnv([`PATH=${DEFAULT_PATH}`, `HOSTNAME=${net.hostname}`, ...(rec.Config.Tty ? ['TERM=xterm'] : [])], rec.Config.Env ?? []);
@@ -98,14 +101,24 @@ export async function prepareStart(root: string, rec: ContainerRecord, opts: { c
     mark('prepare: spec written');
     return { rootfs, network: net.state, mountPoint: !runtimeRoot && snap.name === 'overlay2' ? rootfs : undefined };
   } catch (err) {
+    await network.catch(() => undefined);
     await cleanupStart(root, rec);
     throw err;
   }
 }
 
-/** Undo prepareStart (idempotent): runtime state, network, mount. */
-export async function cleanupStart(root: string, rec: ContainerRecord): Promise<void> {
+/**
+ * Undo prepareStart (idempotent): runtime state, then the network alongside the mount.
+ * `removeFiles`, run once the root is unmounted, also overlaps the network's teardown
+ * (an ip(8) run): removal passes the deletion of the container's snapshot.
+ */
+export async function cleanupStart(root: string, rec: ContainerRecord, removeFiles?: () => Promise<void>): Promise<void> {
   await runtimeDelete(rec.HostConfig.Runtime || 'runc', rec.Id).catch(() => undefined);
-  await teardownContainerNetwork(root, rec).catch(() => undefined);
+  const network = teardownContainerNetwork(root, rec).catch(() => undefined);
   await snapshotter(root, rec.Driver).unmount(rec.Id).catch(() => undefined);
+  try {
+    await removeFiles?.();
+  } finally {
+    await network;
+  }
 }

@@ -8,9 +8,10 @@ import { cleanupStart } from './prepare.js';
 export async function removeContainerFiles(root: string, rec: ContainerRecord, opts: { volumes: boolean }): Promise<void> {
   const store = new ContainerStore(root);
   store.updateState(rec.Id, (s) => Object.assign(s, { Status: 'removing' }));
-  await cleanupStart(root, rec);
-  await snapshotter(root, rec.Driver).remove(rec.Id);
-  store.remove(rec.Id);
+  await cleanupStart(root, rec, async () => {
+    await snapshotter(root, rec.Driver).remove(rec.Id);
+    store.remove(rec.Id);
+  });
   if (opts.volumes) {
     const volumes = new VolumeStore(root);
     for (const m of rec.Mounts) {

@@ -28,6 +28,11 @@ export interface LocalIO {
 export interface RunnerOptions {
   local?: LocalIO;
   size?: { cols: number; rows: number };
+  /**
+   * Serve the control socket from the moment the runtime is spawned rather than before:
+   * the socket's set-up then overlaps the runtime's own start (a foreground `run`).
+   */
+  listenOnSpawn?: boolean;
 }
 
 const now = () => new Date().toISOString();
@@ -149,6 +154,7 @@ export class Runner {
         onOutput: (s, d) => this.output(s, d),
       });
       mark('runtime: spawned');
+      if (this.opts.listenOnSpawn && !this.server) await this.listen();
       const pid = await this.proc.started;
       mark('runtime: container running');
       if (stdin && this.rec.Config.OpenStdin) {
@@ -235,7 +241,8 @@ export class Runner {
   private async finish(code: number): Promise<number> {
     this.logs?.close();
     this.logs = undefined;
-    await cleanupStart(this.root, this.rec);
+    // Removal undoes the start itself, alongside deleting the files.
+    if (!this.rec.HostConfig.AutoRemove) await cleanupStart(this.root, this.rec);
     mark('finish: runtime and network cleaned up');
     this.setState((s) => void (s.MonitorPid = undefined));
     for (const l of this.exitListeners.splice(0)) l(code);

@@ -10,7 +10,6 @@ import { normalizeSignal, runtimeKill } from '../../container/runtime/runc.js';
 import { removeContainerFiles } from '../../container/runtime/remove.js';
 import { Runner, type LocalIO } from '../../container/runtime/runner.js';
 import { spawnMonitor, type MonitorOptions } from './monitor.js';
-import { mark } from '../../core/timing.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -27,9 +26,7 @@ export async function startDetached(root: string, ref: string, o: MonitorOptions
 
 /** Run a container with this process as its monitor; resolves with the exit code. */
 export async function runInProcess(root: string, id: string, io: LocalIO): Promise<number> {
-  const runner = new Runner(root, id, { local: io });
-  await runner.listen();
-  mark('runner: control socket listening');
+  const runner = new Runner(root, id, { local: io, listenOnSpawn: true });
   const onSignal = (sig: NodeJS.Signals) => void runner.kill(sig).catch(() => undefined);
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
