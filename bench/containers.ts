@@ -1,6 +1,6 @@
 /**
  * Container benchmarks, wharf vs the local dockerd in the same run on the same rootfs:
- * `run --rm IMG true` median latency, commit of 100 MB of changes, create/start/stop/rm of
+ * `run --rm IMG true` median latency (default network, then --network none), commit of 100 MB of changes, create/start/stop/rm of
  * 50 detached containers, and the RSS of one idle monitor. Prints ratios (wharf / docker).
  * Usage: npx tsx bench/containers.ts   (DOCKER_HOST defaults to unix:///tmp/d/docker.sock)
  */
@@ -35,10 +35,20 @@ else console.log('docker: skipped (no dockerd at DOCKER_HOST)');
 console.log(`wharf via: ${wharfCmd[0]}`);
 
 try {
-  const N = 9;
-  const w = median(Array.from({ length: N }, () => time(() => wharf(['run', '--rm', '--network', 'none', img, 'true']))));
-  const d = dockerOk ? median(Array.from({ length: N }, () => time(() => docker(['run', '--rm', '--network', 'none', 'wharf-bench:bb', 'true'])))) : undefined;
-  report('run --rm IMG true (median)', w, d);
+  // The issue's command uses each engine's default network (a bridge, a veth pair and NAT on
+  // both sides); --network none isolates the rest. Runs alternate, so drift hits both alike.
+  const N = 15;
+  for (const net of [[], ['--network', 'none']]) {
+    const dockerRuns = dockerOk && spawnSync('docker', ['run', '--rm', ...net, 'wharf-bench:bb', 'true'], { env: dockerEnv }).status === 0;
+    if (dockerOk && !dockerRuns) console.log(`docker: run ${net.join(' ') || 'on its default bridge'} fails here (a dockerd started with --bridge none?)`);
+    const w: number[] = [];
+    const d: number[] = [];
+    for (let i = 0; i < N; i++) {
+      w.push(time(() => wharf(['run', '--rm', ...net, img, 'true'])));
+      if (dockerRuns) d.push(time(() => docker(['run', '--rm', ...net, 'wharf-bench:bb', 'true'])));
+    }
+    report(`run --rm ${net.length ? '--network none ' : ''}IMG true (median)`, median(w), dockerRuns ? median(d) : undefined);
+  }
 
   const fill = 'dd if=/dev/urandom of=/big bs=1M count=100 2>/dev/null';
   wharf(['run', '--network', 'none', '--name', 'bench-commit', img, 'sh', '-c', fill]);

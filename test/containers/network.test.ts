@@ -83,6 +83,12 @@ describe('containers: networking through the CLI', () => {
     const ip = info.NetworkSettings.IPAddress as string;
     assert.match(ip, /^10\.\d+\.\d+\.\d+$/);
     assert.equal(info.NetworkSettings.Gateway, process.env.WHARF_BRIDGE_SUBNET!.replace(/0\/24$/, '1'));
+    // The running container alone holds its namespace: no name under /run/netns, and the
+    // SandboxKey enters it by pid.
+    assert.equal(info.NetworkSettings.SandboxKey, `/proc/${info.State.Pid}/ns/net`);
+    assert.equal(existsSync(`/run/netns/wharf-${a.slice(0, 12)}`), false);
+    const inside = execFileSync('nsenter', [`--net=${info.NetworkSettings.SandboxKey}`, 'ip', '-br', 'addr', 'show', 'eth0'], { encoding: 'utf8' });
+    assert.match(inside, new RegExp(`UP\\s+${ip.replace(/\./g, '\\.')}/24`));
     // wget from a second container, and nc against a listener in a third.
     assert.equal(fx.ok(['run', '--rm', img, 'wget', '-qO-', `http://${ip}/index.html`]), 'hello-from-web\n');
     const l = fx.ok(['run', '-d', img, 'sh', '-c', 'nc -l -p 7000 > /tmp/got; cat /tmp/got']).trim();

@@ -21,6 +21,7 @@ interface NetworkModule {
     hostname?: string;
   }): Promise<NetworkSnapshot & { netnsPath?: string }>;
   teardownNetwork(root: string, containerId: string): Promise<void>;
+  releaseNetnsName(root: string, containerId: string): Promise<void>;
 }
 
 let mod: NetworkModule | undefined;
@@ -91,6 +92,13 @@ function portMappings(rec: ContainerRecord): unknown[] {
     for (const b of binds) out.push({ containerPort: Number(port), proto, hostIp: b.HostIp ?? '', hostPort: b.HostPort ?? '' });
   }
   return out;
+}
+
+/** After the start: the running container alone keeps its bridge namespace (see releaseNetnsName). */
+export async function releaseContainerNetns(root: string, rec: ContainerRecord): Promise<void> {
+  if (netMode(rec) !== 'bridge') return;
+  const net = await networkModule();
+  if (net) await net.releaseNetnsName(root, rec.Id);
 }
 
 export async function teardownContainerNetwork(root: string, rec: ContainerRecord): Promise<void> {

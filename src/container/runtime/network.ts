@@ -143,6 +143,21 @@ export async function setupNetwork(opts: SetupNetworkOptions): Promise<NetworkSt
   }
 }
 
+/**
+ * Once the container runs, its processes hold the namespace: the name (a bind mount under
+ * /run/netns) can go at once. The kernel then destroys namespace and veth pair when the
+ * container's last process exits, so the exit path runs no ip(8), and a monitor that dies
+ * leaves no namespace behind.
+ */
+export async function releaseNetnsName(root: string, containerId: string): Promise<void> {
+  const record = readRecord(root, containerId);
+  if (record?.mode !== 'bridge' || record.netnsReleased) return;
+  await destroyNetns(containerId);
+  record.netnsReleased = true;
+  record.netnsPath = undefined;
+  writeRecord(root, record);
+}
+
 /** Undo setupNetwork: DNAT elements, proxies, veth and netns, the address, the record. Idempotent. */
 export async function teardownNetwork(root: string, containerId: string): Promise<void> {
   const record = readRecord(root, containerId);
@@ -150,7 +165,7 @@ export async function teardownNetwork(root: string, containerId: string): Promis
     for (const rule of record.dnat) await removeDnat(record.bridge, rule);
   }
   for (const pid of record?.proxyPids ?? []) await stopProxy(pid, containerId);
-  if (record?.mode !== 'host') await destroyNetns(containerId);
+  if (record?.mode !== 'host' && !record?.netnsReleased) await destroyNetns(containerId);
   if (!record || record.mode === 'bridge') releaseIp(root, containerId);
   removeRecord(root, containerId);
 }

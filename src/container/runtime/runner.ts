@@ -13,6 +13,7 @@ import type { ContainerRecord, ContainerState } from '../types.js';
 import { controlAddress, encodeFrame, Frame, FrameDecoder, type ControlEvent } from './control.js';
 import { HealthChecker, hasHealthcheck } from './health.js';
 import { JsonLogWriter } from './logs.js';
+import { releaseContainerNetns } from './netplug.js';
 import { cleanupStart, prepareStart } from './prepare.js';
 import { spawnContainer, type ContainerProcess } from './proc.js';
 import { normalizeSignal, runtimeKill } from './runc.js';
@@ -157,6 +158,8 @@ export class Runner {
       if (this.opts.listenOnSpawn && !this.server) await this.listen();
       const pid = await this.proc.started;
       mark('runtime: container running');
+      // Its ip(8) run overlaps the state write below (and a short container's exit).
+      const netnsReleased = releaseContainerNetns(this.root, this.rec).catch(() => undefined);
       if (stdin && this.rec.Config.OpenStdin) {
         const proc = this.proc;
         stdin.on('data', (d: Buffer) => proc.writeStdin(d));
@@ -171,6 +174,7 @@ export class Runner {
         s.Health = undefined;
       });
       mark('state: running recorded');
+      await netnsReleased;
     } catch (err) {
       const code = err instanceof WharfError ? err.exitCode : 125;
       await this.proc?.exited.catch(() => undefined);

@@ -100,7 +100,8 @@ export function inspectRecord(root: string, rec: ContainerRecord, st: ContainerS
       LinkLocalIPv6Address: '',
       LinkLocalIPv6PrefixLen: 0,
       Ports: portsMap(rec, st),
-      SandboxKey: net && mode !== 'host' ? `/run/netns/wharf-${rec.Id.slice(0, 12)}` : '',
+      // The running container holds its namespace (no name under /run/netns): enter it by pid.
+      SandboxKey: st.Running && st.Pid && mode !== 'host' ? `/proc/${st.Pid}/ns/net` : '',
       SecondaryIPAddresses: null,
       SecondaryIPv6Addresses: null,
       EndpointID: '',

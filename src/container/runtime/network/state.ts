@@ -29,6 +29,8 @@ export interface NetworkRecord extends NetworkState {
   mode: NetworkMode;
   subnet?: string;
   dnat: DnatRule[];
+  /** The netns name is deleted: the running container alone holds the namespace (releaseNetnsName). */
+  netnsReleased?: boolean;
 }
 
 export const recordPath = (root: string, containerId: string) => join(root, 'network', `${containerId}.json`);
