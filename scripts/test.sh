@@ -2,8 +2,9 @@
 # Sets everything up, then runs every test: unit tests beside the code (src/**/*.test.ts),
 # end-to-end tests of bin/wharf and interop tests against real peers (test/**/*.test.ts).
 # Interop tests that talk to "the" dockerd use DOCKER_HOST; when none is given, a private
-# dockerd (own data root and socket in a temp dir, no bridge, no iptables) runs for the
-# duration of the tests, so a fresh machine runs them instead of skipping them.
+# dockerd (own data root and socket in a temp dir, its own bridge, no iptables) runs for the
+# duration of the tests, so a fresh machine runs them instead of skipping them. Not
+# `--bridge none`: dockerd then deletes the host's docker0, breaking a Docker running here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -12,14 +13,23 @@ npx tsc -p tsconfig.check.json
 
 if [ -z "${DOCKER_HOST:-}" ] && command -v dockerd >/dev/null && [ "$(id -u)" = 0 ]; then
   dockerd_dir=$(mktemp -d /tmp/wharf-test-dockerd.XXXXXX)
+  dockerd_bridge="wdk$$"
+  for _ in $(seq 50); do # a 10.252.X.0/24 that no address or route of the host covers
+    net="10.252.$((RANDOM % 254 + 1))"
+    ip -4 -o addr | grep -q "inet $net\." || ip -4 route show table all | grep -q "$net\." || break
+  done
+  ip link add name "$dockerd_bridge" type bridge
+  ip addr add "$net.1/24" dev "$dockerd_bridge"
+  ip link set "$dockerd_bridge" up
   dockerd --data-root "$dockerd_dir/root" --exec-root "$dockerd_dir/exec" -H "unix://$dockerd_dir/docker.sock" \
-    --pidfile "$dockerd_dir/pid" --bridge none --iptables=false --ip-masq=false >"$dockerd_dir/log" 2>&1 &
+    --pidfile "$dockerd_dir/pid" --bridge "$dockerd_bridge" --iptables=false --ip-masq=false >"$dockerd_dir/log" 2>&1 &
   dockerd_pid=$!
   stop_dockerd() {
     kill "$dockerd_pid" 2>/dev/null || true
     wait "$dockerd_pid" 2>/dev/null || true
     umount -R "$dockerd_dir/root" 2>/dev/null || true
     rm -rf "$dockerd_dir"
+    ip link del "$dockerd_bridge" 2>/dev/null || true
   }
   trap stop_dockerd EXIT
   export DOCKER_HOST="unix://$dockerd_dir/docker.sock"

@@ -1,7 +1,8 @@
 /**
  * A private dockerd for interop tests: its own data root, exec root and socket under a
- * temp dir, no bridge and no iptables (it must not touch the host's network). Tests skip
- * with the returned reason when it cannot start.
+ * temp dir, a bridge of its own and no iptables, so it leaves the host's network alone (with
+ * `--bridge none`, dockerd would delete the host's docker0). Tests skip with the returned
+ * reason when it cannot start.
  *
  * `certsDir` gives the daemon a private /etc/docker/certs.d: dockerd (rootful) only reads
  * certs.d from that fixed path, so the daemon runs in its own mount namespace (`unshare -m`,
@@ -12,6 +13,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from './wharf.js';
+import { createBridge } from './veth.js';
 
 export interface Dockerd {
   host: string;
@@ -37,7 +39,8 @@ export async function startDockerd(options: DockerdOptions = {}): Promise<Docker
   const dir = tempDir('wharf-dockerd-');
   const sock = join(dir, 'docker.sock');
   mkdirSync(join(dir, 'exec'), { recursive: true });
-  const args = ['--data-root', join(dir, 'root'), '--exec-root', join(dir, 'exec'), '-H', `unix://${sock}`, '--pidfile', join(dir, 'pid'), '--bridge', 'none', '--iptables=false', '--ip-masq=false'];
+  const bridge = createBridge();
+  const args = ['--data-root', join(dir, 'root'), '--exec-root', join(dir, 'exec'), '-H', `unix://${sock}`, '--pidfile', join(dir, 'pid'), '--bridge', bridge.link, '--iptables=false', '--ip-masq=false'];
   let proc: ChildProcess;
   if (options.certsDir) {
     if (!existsSync('/etc/docker') || !existsSync('/usr/bin/unshare')) return 'a private certs.d needs /etc/docker and unshare(1)';
@@ -60,10 +63,12 @@ export async function startDockerd(options: DockerdOptions = {}): Promise<Docker
     await new Promise((r) => (proc.exitCode !== null ? r(null) : proc.once('exit', r)));
     spawnSync('umount', ['-R', join(dir, 'root')], { stdio: 'ignore' });
     rmSync(dir, { recursive: true, force: true });
+    bridge.remove();
   };
   for (let i = 0; i < 100; i++) {
     if (proc.exitCode !== null) {
       rmSync(dir, { recursive: true, force: true });
+      bridge.remove();
       return 'dockerd exited at start';
     }
     if (existsSync(sock) && docker(['version', '--format', '{{.Server.Version}}']).code === 0) return { host, docker, stop };

@@ -1,8 +1,9 @@
 /**
  * A non-loopback address for tests that must not be treated as an insecure registry (Docker
  * and wharf trust 127.0.0.0/8 as insecure): a veth pair named `<prefix><random>` carrying an
- * unused 10.251.X.1/30, checked against every address and route the host already has. Needs
- * root and `ip`; `remove()` deletes the pair (and with it the address).
+ * unused 10.251.X.1/30, checked against every address and route the host already has; and a
+ * bridge for a private dockerd. Needs root and `ip`; `remove()` deletes the link (and with it
+ * the address).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 
@@ -31,21 +32,47 @@ export function addressInUse(addr: string): boolean {
   return routes.some((r) => r.dst !== 'default' && /^\d/.test(r.dst) && inside(r.dst));
 }
 
+/** A random `10.<second>.X.1` that no address or route of the host covers. */
+function freeAddress(second: number): string {
+  for (let i = 0; i < 50; i++) {
+    const candidate = `10.${second}.${1 + Math.floor(Math.random() * 254)}.1`;
+    if (!addressInUse(candidate)) return candidate;
+  }
+  throw new Error(`no free 10.${second}.X.1 found`);
+}
+
+const linkName = (prefix: string) => `${prefix}${Math.random().toString(16).slice(2, 10)}`.slice(0, 15);
+
 /** Create the pair with a free 10.251.X.1/30 on its host end, both ends up. */
 export function createVeth(prefix = 'wt'): Veth {
-  let addr = '';
-  for (let i = 0; i < 50 && !addr; i++) {
-    const candidate = `10.251.${1 + Math.floor(Math.random() * 254)}.1`;
-    if (!addressInUse(candidate)) addr = candidate;
-  }
-  if (!addr) throw new Error('no free 10.251.X.1/30 found');
-  const link = `${prefix}${Math.random().toString(16).slice(2, 10)}`.slice(0, 15);
+  const addr = freeAddress(251);
+  const link = linkName(prefix);
   ip(['link', 'add', link, 'type', 'veth', 'peer', 'name', `${link.slice(0, 14)}p`]);
   const remove = () => void spawnSync('ip', ['link', 'del', link]);
   try {
     ip(['addr', 'add', `${addr}/30`, 'dev', link]);
     ip(['link', 'set', link, 'up']);
     ip(['link', 'set', `${link.slice(0, 14)}p`, 'up']);
+  } catch (err) {
+    remove();
+    throw err;
+  }
+  return { ip: addr, link, remove };
+}
+
+/**
+ * A bridge of its own, up, with a free 10.252.X.1/24, for a private dockerd: started with
+ * `--bridge none` instead, dockerd deletes the host's docker0 (moby removes the default
+ * bridge's interface when bridging is off), breaking any Docker running on the host.
+ */
+export function createBridge(prefix = 'wdk'): Veth {
+  const addr = freeAddress(252);
+  const link = linkName(prefix);
+  ip(['link', 'add', 'name', link, 'type', 'bridge']);
+  const remove = () => void spawnSync('ip', ['link', 'del', link]);
+  try {
+    ip(['addr', 'add', `${addr}/24`, 'dev', link]);
+    ip(['link', 'set', link, 'up']);
   } catch (err) {
     remove();
     throw err;
