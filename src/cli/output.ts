@@ -2,7 +2,7 @@
  * Output helpers shared by commands: Docker-style tables and `--format` templates
  * (Go template syntax via cli/format), and JSON the way `docker inspect` indents it.
  */
-import { compileTemplate, renderRows, NIL_MAP, NIL_SLICE } from './format/template.js';
+import { compileTemplate, renderRows, GoNil, NIL_MAP, NIL_SLICE } from './format/template.js';
 import type { CliContext } from './context.js';
 
 /** Print rows with `format` (or the command's default table format). */
@@ -27,7 +27,19 @@ export function printInspect(ctx: CliContext, values: unknown[], format?: string
     return;
   }
   const tpl = compileTemplate(format, undefined, { missingKey: 'error' });
-  for (const v of values) ctx.out(tpl.execute(withTypedNils(v)));
+  // As docker's template inspector: every object is tried, the lines that worked are
+  // printed (a blank line when none did), then the errors.
+  const lines: string[] = [];
+  const errors: unknown[] = [];
+  for (const v of values) {
+    try {
+      lines.push(tpl.execute(withTypedNils(v)));
+    } catch (err) {
+      errors.push(err);
+    }
+  }
+  ctx.out(lines.join('\n'));
+  for (const err of errors) ctx.softFail(err);
 }
 
 /**
@@ -37,16 +49,49 @@ export function printInspect(ctx: CliContext, values: unknown[], format?: string
 const SLICE_FIELDS = new Set(['Env', 'Cmd', 'Entrypoint', 'OnBuild', 'Shell', 'RepoTags', 'RepoDigests', 'Layers', 'Args', 'Mounts', 'Binds', 'Dns', 'DnsOptions', 'DnsSearch', 'ExtraHosts', 'CapAdd', 'CapDrop', 'Test']);
 const MAP_FIELDS = new Set(['Volumes', 'Labels', 'ExposedPorts', 'Ports', 'Data', 'Networks', 'PortBindings']);
 
-export function withTypedNils(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withTypedNils);
+/**
+ * The `omitempty` fields of the config structs docker's templates see, absent from the JSON
+ * when empty, with their zero values (`{{.Config.ExposedPorts}}` prints `map[]` for an image
+ * without ports, not a missing-key error). An image's config struct has fewer of them than a
+ * container's (checked against docker 20.10).
+ */
+const IMAGE_CONFIG_OMITEMPTY: Record<string, unknown> = {
+  ExposedPorts: NIL_MAP,
+  Healthcheck: new GoNil('pointer', 'Healthcheck'),
+  ArgsEscaped: false,
+  StopSignal: '',
+  Shell: NIL_SLICE,
+};
+const CONTAINER_CONFIG_OMITEMPTY: Record<string, unknown> = {
+  ...IMAGE_CONFIG_OMITEMPTY,
+  NetworkDisabled: false,
+  MacAddress: '',
+  StopTimeout: new GoNil('pointer', 'StopTimeout'),
+};
+const CONFIG_STRUCTS = new Set(['Config', 'ContainerConfig']);
+
+/** `value` ready for a template; `zeros` are the omitempty fields of its config structs. */
+export function withTypedNils(value: unknown, zeros?: Record<string, unknown>): unknown {
+  if (Array.isArray(value)) return value.map((v) => withTypedNils(v, zeros));
   if (value === null || typeof value !== 'object') return value;
+  // A container's inspect data has State; an image's does not.
+  zeros ??= 'State' in value ? CONTAINER_CONFIG_OMITEMPTY : IMAGE_CONFIG_OMITEMPTY;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
     if (v === null && SLICE_FIELDS.has(k)) out[k] = NIL_SLICE;
     else if (v === null && MAP_FIELDS.has(k)) out[k] = NIL_MAP;
-    else out[k] = withTypedNils(v);
+    else if (CONFIG_STRUCTS.has(k) && v && typeof v === 'object' && !Array.isArray(v)) out[k] = withZeros(withTypedNils(v, zeros) as Record<string, unknown>, zeros);
+    else out[k] = withTypedNils(v, zeros);
   }
   return out;
+}
+
+/** Not enumerable: templates find them, `{{json .Config}}` leaves them out as docker does. */
+function withZeros(struct: Record<string, unknown>, zeros: Record<string, unknown>): Record<string, unknown> {
+  for (const [k, zero] of Object.entries(zeros)) {
+    if (!(k in struct)) Object.defineProperty(struct, k, { value: zero, enumerable: false });
+  }
+  return struct;
 }
 
 /** commander helper for repeatable options (`-f a -f b`). */

@@ -146,6 +146,7 @@ export function execute(
 
   function evalField(dot: unknown, recv: unknown, name: string, node: Arg, args: Arg[], final: unknown): unknown {
     const hasArgs = args.length > 1 || final !== NONE;
+    if (recv instanceof GoNil && recv.field) throw new Fail(`map has no entry for key "${recv.field}"`, node);
     if (recv === undefined || recv instanceof GoNil) {
       if (missingKey === 'error') throw new Fail(recv === undefined ? `nil data; no entry for key "${name}"` : `map has no entry for key "${name}"`, node);
       return undefined;

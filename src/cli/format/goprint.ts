@@ -14,11 +14,19 @@
  * Typed nils: docker prints a nil slice as `[]` and a nil map as `map[]` (e.g. `.Config.Entrypoint`,
  * `.Config.Volumes`), yet `{{json ...}}` prints `null` for both. JSON null loses that type, so
  * callers put NIL_SLICE / NIL_MAP where Go has a typed nil: they print `[]` / `map[]`, count as
- * empty and false, and serialise as `null` (JSON.stringify included, via toJSON).
+ * empty and false, and serialise as `null` (JSON.stringify included, via toJSON). A nil
+ * pointer (GoNil 'pointer') prints `<nil>`.
  */
 
 export class GoNil {
-  constructor(readonly kind: 'slice' | 'map') {}
+  /**
+   * `field`: for a nil pointer that stands in for a struct field absent from the JSON
+   * (omitempty), its name: a lookup through it fails as docker's JSON fallback does.
+   */
+  constructor(
+    readonly kind: 'slice' | 'map' | 'pointer',
+    readonly field?: string,
+  ) {}
   toJSON(): null {
     return null;
   }
@@ -55,7 +63,7 @@ export function goTypeName(v: unknown): string {
   if (typeof v === 'string') return 'string';
   if (typeof v === 'boolean') return 'bool';
   if (typeof v === 'number') return isInt(v) ? 'int' : 'float64';
-  if (v instanceof GoNil) return v.kind === 'slice' ? '[]interface {}' : 'map[string]interface {}';
+  if (v instanceof GoNil) return v.kind === 'slice' ? '[]interface {}' : v.kind === 'map' ? 'map[string]interface {}' : '<nil>';
   if (Array.isArray(v)) return '[]interface {}';
   if (typeof v === 'function') return 'func';
   return 'map[string]interface {}';
@@ -72,7 +80,7 @@ export function sortedKeys(m: GoMap): string[] {
  */
 export function formatComposite(v: unknown, leaf: (s: string | number | boolean) => string, nil = '<nil>'): string {
   if (v === undefined || v === null) return nil;
-  if (v instanceof GoNil) return v.kind === 'slice' ? '[]' : 'map[]';
+  if (v instanceof GoNil) return v.kind === 'slice' ? '[]' : v.kind === 'map' ? 'map[]' : '<nil>';
   if (Array.isArray(v)) return '[' + v.map((e) => formatComposite(e, leaf)).join(' ') + ']';
   if (isMap(v)) {
     return 'map[' + sortedKeys(v).map((k) => `${leaf(k)}:${formatComposite(v[k], leaf)}`).join(' ') + ']';
