@@ -29,10 +29,10 @@ function freePort(): Promise<number> {
   });
 }
 
-async function httpGet(port: number, path = '/index.html'): Promise<string> {
+async function httpGet(port: number, path = '/index.html', host = '127.0.0.1'): Promise<string> {
   for (let i = 0; ; i++) {
     try {
-      const r = await fetch(`http://127.0.0.1:${port}${path}`);
+      const r = await fetch(`http://${host}:${port}${path}`);
       return await r.text();
     } catch (err) {
       if (i >= 50) throw err;
@@ -111,11 +111,14 @@ describe('containers: networking through the CLI', () => {
     assert.equal(await httpGet(p1), 'hello-from-web\n');
     assert.equal(await httpGet(p2), 'hello-from-web\n');
     assert.equal(fx.ok(['port', a]), `80/tcp -> 127.0.0.1:${p1}\n`);
-    assert.equal(fx.ok(['port', b]), `80/tcp -> 0.0.0.0:${p2}\n`);
-    assert.equal(fx.ok(['port', b, '80']), `0.0.0.0:${p2}\n`);
+    // An unaddressed -p also listens on [::] when the host does IPv6, as docker's does.
+    const v6 = readFileSync('/proc/sys/net/ipv6/conf/all/disable_ipv6', 'utf8').trim() === '0';
+    assert.equal(fx.ok(['port', b]), `80/tcp -> 0.0.0.0:${p2}\n${v6 ? `80/tcp -> [::]:${p2}\n` : ''}`);
+    assert.equal(fx.ok(['port', b, '80']), `0.0.0.0:${p2}\n${v6 ? `[::]:${p2}\n` : ''}`);
+    if (v6) assert.equal(await httpGet(p2, '/index.html', '[::1]'), 'hello-from-web\n');
     const r = fx.wharf(['port', b, '81']);
     assert.equal(r.code, 1);
-    assert.equal(r.stderr, `Error: No public port '81/tcp' published for ${b}\n`);
+    assert.equal(r.stderr, `Error: No public port '81' published for ${b}\n`);
     const ports = JSON.parse(fx.ok(['inspect', '-f', '{{json .NetworkSettings.Ports}}', a]));
     assert.deepEqual(ports, { '80/tcp': [{ HostIp: '127.0.0.1', HostPort: String(p1) }] });
     assert.match(fx.ok(['ps', '--format', '{{.Ports}}', '--filter', `id=${a}`]), new RegExp(`127\\.0\\.0\\.1:${p1}->80/tcp`));
@@ -127,11 +130,13 @@ describe('containers: networking through the CLI', () => {
   test('-P publishes every EXPOSEd port on a free host port', async () => {
     const a = fx.ok(['run', '-d', '-P', 'web:test']).trim();
     const line = fx.ok(['port', a]);
-    const m = /^80\/tcp -> 0\.0\.0\.0:(\d+)\n$/.exec(line);
+    const m = /^80\/tcp -> 0\.0\.0\.0:(\d+)\n/.exec(line);
     assert.ok(m, line);
     assert.equal(await httpGet(Number(m[1])), 'hello-from-web\n');
     const ports = JSON.parse(fx.ok(['inspect', '-f', '{{json .NetworkSettings.Ports}}', a]));
-    assert.deepEqual(ports, { '80/tcp': [{ HostIp: '0.0.0.0', HostPort: m[1] }] });
+    // The [::] twin, when the host does IPv6, has the same port.
+    const v6 = readFileSync('/proc/sys/net/ipv6/conf/all/disable_ipv6', 'utf8').trim() === '0';
+    assert.deepEqual(ports, { '80/tcp': [{ HostIp: '0.0.0.0', HostPort: m[1] }, ...(v6 ? [{ HostIp: '::', HostPort: m[1] }] : [])] });
     fx.ok(['rm', '-f', a]);
     assert.deepEqual(await netLeaks(a), []);
   });

@@ -148,8 +148,35 @@ function parseLabels(list: string[]): Record<string, string> {
   }));
 }
 
-function normalizePort(p: string): string {
-  return p.includes('/') ? p : `${p}/tcp`;
+/** Go's strconv.ParseUint(s, 10, 16), with its error text. */
+function parseUint16(s: string): number {
+  if (!/^\d+$/.test(s)) throw new Error(`strconv.ParseUint: parsing ${JSON.stringify(s)}: invalid syntax`);
+  const n = Number(s);
+  if (n > 65535) throw new Error(`strconv.ParseUint: parsing ${JSON.stringify(s)}: value out of range`);
+  return n;
+}
+
+/** `--expose 80`, `--expose 53/udp`, `--expose 9000-9002`: docker's keys ("9000/tcp", ...) and errors. */
+export function exposedPortKeys(entries: string[]): string[] {
+  const keys = new Set<string>();
+  for (const e of entries) {
+    const fail = (why: string) => new WharfError('INVALID_ARGUMENT', `invalid range format for --expose: ${e}, error: ${why}`, { exitCode: 125 });
+    if (e.includes(':')) throw new WharfError('INVALID_ARGUMENT', `invalid port format for --expose: ${e}`, { exitCode: 125 });
+    const [port = '', proto = ''] = e.split('/');
+    let start: number;
+    let end: number;
+    try {
+      if (port === '') throw new Error('empty string specified for ports');
+      const [a, b] = port.split('-');
+      start = parseUint16(a!);
+      end = b === undefined ? start : parseUint16(b);
+    } catch (err) {
+      throw fail((err as Error).message);
+    }
+    if (end < start) throw fail(`invalid range specified for port: ${port}`);
+    for (let p = start; p <= end; p++) keys.add(`${p}/${proto || 'tcp'}`);
+  }
+  return [...keys];
 }
 
 export function toCreateOptions(image: string, cmd: string[], f: RunFlags): CreateOptions {
@@ -199,7 +226,7 @@ export function toCreateOptions(image: string, cmd: string[], f: RunFlags): Crea
     attach: { stdin: !!f.interactive && attachAll, stdout: attachAll, stderr: attachAll },
     hostname: f.hostname,
     labels: parseLabels(f.label ?? []),
-    exposedPorts: (f.expose ?? []).map(normalizePort),
+    exposedPorts: exposedPortKeys(f.expose ?? []),
     portBindings,
     publishAll: !!f.publishAll,
     volumes: (f.volume ?? []).map(parseVolumeSpec),

@@ -7,10 +7,11 @@ import type { CliContext } from '../context.js';
 import { CliError } from '../context.js';
 import { collect } from '../output.js';
 import { tabwriteText } from '../format/template.js';
-import { WharfError } from '../../core/errors.js';
+import { isWharfError, WharfError } from '../../core/errors.js';
 import { ContainerStore } from '../../container/store.js';
 import { followLog, formatLogLine, readLogLines } from '../../container/runtime/logs.js';
 import { runtimeCmd } from '../../container/runtime/runc.js';
+import { portLines } from '../../container/runtime/network/ports.js';
 import { commitContainer } from '../../engine/containers/commit.js';
 import { containerChanges, copyFromContainer, copyToContainer, exportContainer } from '../../engine/containers/fs.js';
 import { portsMap } from '../../engine/containers/inspect.js';
@@ -109,14 +110,14 @@ export function registerContainerFsCommands(program: Command, container: Command
         const store = new ContainerStore(root());
         const rec = store.get(ref);
         const map = portsMap(rec, store.state(rec.Id));
-        if (port) {
-          const key = port.includes('/') ? port : `${port}/tcp`;
-          const binds = map[key];
-          if (!binds?.length) throw new CliError(`No public port '${key}' published for ${ref}`);
-          for (const b of binds) ctx.out(`${b.HostIp}:${b.HostPort}`);
-          return;
+        const ports = Object.entries(map).flatMap(([key, binds]) => (binds ?? []).map((b) => ({ containerPort: key, hostIp: b.HostIp, hostPort: b.HostPort })));
+        let lines: string[];
+        try {
+          lines = portLines({ ports }, port, ref);
+        } catch (err) {
+          throw isWharfError(err, 'NOT_FOUND') ? new CliError(err.message) : err;
         }
-        for (const [k, binds] of Object.entries(map)) for (const b of binds ?? []) ctx.out(`${k} -> ${b.HostIp}:${b.HostPort}`);
+        for (const line of lines) ctx.out(line);
       });
 
     parent.command('top').description('Display the running processes of a container').argument('<CONTAINER>').argument('[ps OPTIONS...]')

@@ -45,6 +45,8 @@ function nsNode(containerId: string, code: string, waitReady: boolean): Promise<
     child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`exit ${code}: ${out}`))));
   });
 }
+const hostIpv6 = readFileSync('/proc/sys/net/ipv6/conf/all/disable_ipv6', 'utf8').trim() === '0';
+
 /** Stop the servers nsNode left running, as a container's processes are gone before its teardown. */
 async function stopNsProcesses(): Promise<void> {
   const running = children.splice(0).filter((c) => c.exitCode === null && c.signalCode === null);
@@ -144,11 +146,16 @@ describe('container networking', { skip: !isRoot && 'needs root' }, () => {
     // '' host ports: the proxy picks free ones; 0.0.0.0 bindings also get a DNAT element.
     const st = await setup(id, { ports: ports.map((p) => ({ ...p, hostPort: '' })) });
     assert.equal(st.proxyPids.length, 1);
-    const [tcpLocal, udp, tcpAll] = st.ports;
+    const v4 = st.ports.filter((p) => p.hostIp !== '::');
+    const [tcpLocal, udp, tcpAll] = v4;
     assert.deepEqual(
-      st.ports.map((p) => [p.containerPort, p.hostIp]),
+      v4.map((p) => [p.containerPort, p.hostIp]),
       [['80/tcp', '127.0.0.1'], ['90/udp', '0.0.0.0'], ['80/tcp', '0.0.0.0']],
     );
+    // The unaddressed 90/udp also listens on [::] (same port) when the host does IPv6.
+    const twins = st.ports.filter((p) => p.hostIp === '::');
+    if (hostIpv6) assert.deepEqual(twins, [{ containerPort: '90/udp', hostIp: '::', hostPort: udp!.hostPort }]);
+    else assert.deepEqual(twins, []);
     await nsNode(id, tcpEcho(80), true);
     await nsNode(id, udpEcho(90), true);
     assert.equal(await tcpRequest(Number(tcpLocal!.hostPort)), 'echo:hi');
@@ -168,9 +175,14 @@ describe('container networking', { skip: !isRoot && 'needs root' }, () => {
   test('-P publishes every exposed port on distinct free host ports', async () => {
     const id = newId();
     const st = await setup(id, { exposeAll: true, exposedPorts: ['7000', '7001/udp', '7002-7003'], ports: parsePortSpec('127.0.0.1::7000') });
-    const keys = st.ports.map((p) => p.containerPort).sort();
+    const v4 = st.ports.filter((p) => p.hostIp !== '::');
+    const keys = v4.map((p) => p.containerPort).sort();
     assert.deepEqual(keys, ['7000/tcp', '7001/udp', '7002/tcp', '7003/tcp']);
-    const hostPorts = st.ports.map((p) => Number(p.hostPort));
+    // -P ports get a [::] twin on the same port when the host does IPv6; the 127.0.0.1 one does not.
+    const twins = st.ports.filter((p) => p.hostIp === '::').map((p) => `${p.containerPort}:${p.hostPort}`).sort();
+    const expectedTwins = v4.filter((p) => p.hostIp === '0.0.0.0').map((p) => `${p.containerPort}:${p.hostPort}`).sort();
+    assert.deepEqual(twins, hostIpv6 ? expectedTwins : []);
+    const hostPorts = v4.map((p) => Number(p.hostPort));
     assert.ok(hostPorts.every((p) => p > 1024 && p < 65536));
     assert.equal(new Set(hostPorts).size, hostPorts.length);
     await nsNode(id, tcpEcho(7002), true);

@@ -7,6 +7,7 @@
  * non-loopback host addresses). none: a netns with only lo. host: nothing.
  * Everything created is recorded in `<root>/network/<id>.json`; teardown reads it and is idempotent.
  */
+import { readFileSync } from 'node:fs';
 import { WharfError } from '../../core/errors.js';
 import { addDnat, bridgeConfig, ensureBridge, hasNft, removeDnat, type DnatRule } from './network/bridge.js';
 import { allocateIp, macForIp, releaseIp } from './network/ipam.js';
@@ -61,15 +62,25 @@ function exposedKeysOf(opts: SetupNetworkOptions): string[] {
   return [...keys];
 }
 
+/** Whether the host does IPv6 (docker then also publishes an unaddressed port on [::]). */
+function hostHasIpv6(): boolean {
+  try {
+    return readFileSync('/proc/sys/net/ipv6/conf/all/disable_ipv6', 'utf8').trim() === '0';
+  } catch {
+    return false;
+  }
+}
+
 async function publish(root: string, record: NetworkRecord, mappings: PortMapping[], endpoint: string): Promise<void> {
   if (mappings.length === 0) return;
-  const specs: ProxyPort[] = mappings.map((m) => ({
-    proto: m.proto,
-    hostIp: m.hostIp || '0.0.0.0',
-    hostPort: m.hostPort,
-    targetIp: record.ipAddress,
-    targetPort: m.containerPort,
-  }));
+  const ipv6 = hostHasIpv6();
+  const specs: ProxyPort[] = [];
+  for (const m of mappings) {
+    const spec = { proto: m.proto, hostIp: m.hostIp || '0.0.0.0', hostPort: m.hostPort, targetIp: record.ipAddress, targetPort: m.containerPort };
+    specs.push(spec);
+    // `-p 8080:80` is 0.0.0.0:8080 and, on the same port, [::]:8080 (relayed to the IPv4 address).
+    if (!m.hostIp && ipv6) specs.push({ ...spec, hostIp: '::', samePortAs: specs.length - 1, optional: true });
+  }
   let started: { pid: number; ports: number[] };
   try {
     started = await startProxy(record.containerId, specs);
@@ -82,6 +93,7 @@ async function publish(root: string, record: NetworkRecord, mappings: PortMappin
   }
   record.proxyPids.push(started.pid);
   specs.forEach((spec, i) => {
+    if (started.ports[i] === 0) return; // an optional [::] twin that could not bind
     record.ports.push({
       containerPort: `${spec.targetPort}/${spec.proto}`,
       hostIp: spec.hostIp,

@@ -81,16 +81,66 @@ export function commandText(rec: ContainerRecord, noTrunc = false): string {
   return quoteGo(cmd);
 }
 
+/** A port as docker's API lists it: exposed only (no ip), or published on ip:publicPort. */
+interface ApiPort {
+  ip: string;
+  privatePort: number;
+  publicPort: number;
+  type: string;
+}
+
+/** Docker's PORTS column for a running container (stopped ones list none). */
 function portsText(rec: ContainerRecord, st: ContainerState): string {
-  const published = st.Running && st.Network ? st.Network.ports : [];
-  const parts: string[] = [];
-  const seen = new Set<string>();
-  for (const p of published) {
-    parts.push(`${p.hostIp || '0.0.0.0'}:${p.hostPort}->${p.containerPort}`);
-    seen.add(p.containerPort);
+  if (!st.Running) return '';
+  const ports: ApiPort[] = [];
+  const published = new Set<string>();
+  for (const p of st.Network?.ports ?? []) {
+    const [port, type = 'tcp'] = p.containerPort.split('/');
+    ports.push({ ip: p.hostIp || '0.0.0.0', privatePort: Number(port), publicPort: Number(p.hostPort), type });
+    published.add(p.containerPort);
   }
-  for (const p of Object.keys(rec.Config.ExposedPorts ?? {})) if (!seen.has(p)) parts.push(p);
-  return parts.join(', ');
+  for (const key of Object.keys(rec.Config.ExposedPorts ?? {})) {
+    const [port, type = 'tcp'] = key.split('/');
+    if (!published.has(key)) ports.push({ ip: '', privatePort: Number(port), publicPort: 0, type });
+  }
+  return displayablePorts(ports);
+}
+
+const byteLess = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * docker/cli's DisplayablePorts: sorted by private port, address, public port and protocol;
+ * runs of consecutive ports on one address that map to themselves fold into a range
+ * (`0.0.0.0:5000-5001->5000-5001/tcp`); mappings to another port come last.
+ */
+export function displayablePorts(ports: ApiPort[]): string {
+  const sorted = [...ports].sort((i, j) => i.privatePort - j.privatePort || byteLess(i.ip, j.ip) || i.publicPort - j.publicPort || byteLess(i.type, j.type));
+  const groups = new Map<string, { first: number; last: number }>();
+  const result: string[] = [];
+  const hostMappings: string[] = [];
+  const join = (ip: string, port: string) => (ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`);
+  const form = (key: string, { first, last }: { first: number; last: number }) => {
+    const [ip, type] = key.includes('/') ? key.split('/') : ['', key];
+    const range = first === last ? `${first}` : `${first}-${last}`;
+    return `${ip ? `${join(ip, range)}->${range}` : range}/${type}`;
+  };
+  for (const p of sorted) {
+    if (p.ip && p.publicPort !== p.privatePort) {
+      hostMappings.push(`${join(p.ip, String(p.publicPort))}->${p.privatePort}/${p.type}`);
+      continue;
+    }
+    const key = p.ip ? `${p.ip}/${p.type}` : p.type;
+    const group = groups.get(key);
+    if (group && p.privatePort === group.last + 1) group.last = p.privatePort;
+    else {
+      if (group) result.push(form(key, group));
+      // Re-inserting would move the key to the end; Go's key list keeps its first place.
+      if (group) Object.assign(group, { first: p.privatePort, last: p.privatePort });
+      else groups.set(key, { first: p.privatePort, last: p.privatePort });
+    }
+  }
+  for (const [key, group] of groups) result.push(form(key, group));
+  return [...result, ...hostMappings].join(', ');
 }
 
 export function diskUsage(path: string): number {

@@ -74,5 +74,8 @@ test('portLines: docker port output, filtered output and its error', () => {
   assert.deepEqual(portLines(state), ['53/udp -> 127.0.0.1:5353', '80/tcp -> 0.0.0.0:8080', '80/tcp -> [::]:8080']);
   assert.deepEqual(portLines(state, '80'), ['0.0.0.0:8080', '[::]:8080']);
   assert.deepEqual(portLines(state, '53/udp'), ['127.0.0.1:5353']);
-  assert.throws(() => portLines(state, '53', 'web'), { message: "Error: No public port '53' published for web" });
+  assert.throws(() => portLines(state, '53', 'web'), { message: "No public port '53' published for web" });
+  const published = (containerPort: string, hostIp: string, hostPort: string) => ({ containerPort, hostIp, hostPort });
+  const many = { ports: [published('443/tcp', '0.0.0.0', '8443'), published('53/udp', '0.0.0.0', '53'), published('8080/tcp', '::', '1')] };
+  assert.deepEqual(portLines(many), ['53/udp -> 0.0.0.0:53', '443/tcp -> 0.0.0.0:8443', '8080/tcp -> [::]:1']);
 });

@@ -137,20 +137,33 @@ export function portMappingsForInspect(
   return out;
 }
 
+/** Natural order (runs of digits compare as numbers: "53/udp" before "443/tcp"), as docker sorts `port` lines. */
+function naturalOrder(a: string, b: string): number {
+  const chunks = (s: string) => s.match(/\d+|\D+/g) ?? [];
+  const [x, y] = [chunks(a), chunks(b)];
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const [p, q] = [x[i]!, y[i]!];
+    if (p === q) continue;
+    if (/^\d/.test(p) && /^\d/.test(q) && Number(p) !== Number(q)) return Number(p) - Number(q);
+    return byteOrder(p, q);
+  }
+  return x.length - y.length;
+}
+
 /**
- * What `docker port CONTAINER [PRIVATE_PORT[/PROTO]]` prints. Without a filter: sorted
- * "80/tcp -> 0.0.0.0:8080" lines. With one: "0.0.0.0:8080" lines, or Docker's error when the
- * port is not published (`containerName` goes into that message).
+ * What `docker port CONTAINER [PRIVATE_PORT[/PROTO]]` prints. Without a filter: naturally
+ * sorted "80/tcp -> 0.0.0.0:8080" lines. With one: "0.0.0.0:8080" lines, or Docker's error when
+ * the port is not published (`containerName` goes into that message).
  */
 export function portLines(state: { ports: PublishedPort[] }, filter?: string, containerName = ''): string[] {
   if (filter === undefined || filter === '') {
-    return state.ports.map((p) => `${p.containerPort} -> ${joinHostPort(p.hostIp, p.hostPort)}`).sort(byteOrder);
+    return state.ports.map((p) => `${p.containerPort} -> ${joinHostPort(p.hostIp, p.hostPort)}`).sort(naturalOrder);
   }
   const slash = filter.indexOf('/');
   const key = slash >= 0 && slash < filter.length - 1 ? filter : `${slash >= 0 ? filter.slice(0, slash) : filter}/tcp`;
   const lines = state.ports.filter((p) => p.containerPort === key).map((p) => joinHostPort(p.hostIp, p.hostPort));
   if (lines.length === 0) {
-    throw notFound(`Error: No public port '${filter}' published for ${containerName}`);
+    throw notFound(`No public port '${filter}' published for ${containerName}`);
   }
   return lines;
 }

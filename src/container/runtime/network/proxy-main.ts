@@ -17,7 +17,13 @@ export interface ProxyPort {
   hostPort: string;
   targetIp: string;
   targetPort: number;
+  /** Listen on the port bound for the spec at this index (docker's [::] twin of 0.0.0.0). */
+  samePortAs?: number;
+  /** A failed bind leaves this spec out (port 0) rather than failing them all. */
+  optional?: boolean;
 }
+
+const isV6 = (ip: string) => ip.includes(':');
 
 const UDP_IDLE_MS = 90_000;
 
@@ -45,7 +51,8 @@ function listenTcp(spec: ProxyPort, port: number): Promise<number> {
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen({ host: spec.hostIp, port, exclusive: true }, () => {
+    // v6-only, so [::]:P and 0.0.0.0:P are two sockets, as docker's proxies are.
+    server.listen({ host: spec.hostIp, port, exclusive: true, ipv6Only: isV6(spec.hostIp) }, () => {
       server.off('error', reject);
       resolve((server.address() as { port: number }).port);
     });
@@ -53,7 +60,7 @@ function listenTcp(spec: ProxyPort, port: number): Promise<number> {
 }
 
 function listenUdp(spec: ProxyPort, port: number): Promise<number> {
-  const server = createSocket('udp4');
+  const server = isV6(spec.hostIp) ? createSocket({ type: 'udp6', ipv6Only: true }) : createSocket('udp4');
   const flows = new Map<string, { sock: UdpSocket; timer: NodeJS.Timeout }>();
   server.on('message', (msg, rinfo) => {
     const key = `${rinfo.address}:${rinfo.port}`;
@@ -103,7 +110,10 @@ async function main(): Promise<void> {
   const specs = JSON.parse(process.argv[process.argv.length - 1] ?? '[]') as ProxyPort[];
   const ports: number[] = [];
   try {
-    for (const spec of specs) ports.push(await bindOne(spec));
+    for (const spec of specs) {
+      const twin = spec.samePortAs === undefined ? spec : { ...spec, hostPort: String(ports[spec.samePortAs]) };
+      ports.push(await bindOne(twin).catch((err: unknown) => (spec.optional ? 0 : Promise.reject(err))));
+    }
   } catch (err) {
     process.stdout.write(JSON.stringify({ ok: false, error: (err as Error).message }) + '\n', () => process.exit(1));
     return;
