@@ -53,7 +53,11 @@ test('parallel processes never receive the same address', async () => {
     const workers = Array.from({ length: 8 }, (_, w) =>
       run(process.execPath, ['--import', import.meta.resolve('tsx'), '--input-type=module', '-e', code, root, `w${w}`]),
     );
-    const ips = (await Promise.all(workers)).flatMap((r) => JSON.parse(r.stdout) as string[]);
+    // Every worker ends before the temp dir goes, so a failing one reports its own error.
+    const settled = await Promise.allSettled(workers);
+    const failed = settled.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    const ips = settled.flatMap((r) => (r.status === 'fulfilled' ? (JSON.parse(r.value.stdout) as string[]) : []));
     assert.equal(ips.length, 120);
     assert.equal(new Set(ips).size, 120, 'an address was handed out twice');
     assert.equal(listAllocations(root).length, 120);

@@ -4,7 +4,7 @@
  * index file `c-<id>` naming it; so parallel wharf processes never hand out the same address
  * twice, and the monitor needs no database (nor its native addon) to plug a container in.
  */
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WharfError, invalidArgument } from '../../../core/errors.js';
 
@@ -68,6 +68,17 @@ const readText = (path: string) => {
 const LAST = 'last';
 const IPV4 = /^\d+\.\d+\.\d+\.\d+$/;
 
+/** Where the search starts: just after the last address handed out (0 without a usable hint). */
+function lastOffset(dir: string, first: number, size: number): number {
+  const hint = readText(join(dir, LAST));
+  try {
+    const offset = hint ? ipToInt(hint) - first + 1 : 0;
+    return offset > 0 && offset <= size ? offset : 0;
+  } catch {
+    return 0;
+  }
+}
+
 /** Allocate (or return the existing) address of `containerId` in `subnet`. */
 export function allocateIp(root: string, subnet: Subnet, containerId: string): string {
   const dir = subnetDir(root, subnet);
@@ -78,8 +89,7 @@ export function allocateIp(root: string, subnet: Subnet, containerId: string): s
   const used = new Set(readdirSync(dir));
   const first = subnet.network + 2;
   const size = 2 ** (32 - subnet.prefixLen) - 3; // without network, gateway and broadcast
-  const hint = readText(join(dir, LAST));
-  const after = hint && IPV4.test(hint) ? ipToInt(hint) - first + 1 : 0;
+  const after = lastOffset(dir, first, size);
   for (let i = 0; i < size; i++) {
     const ip = intToIp(first + ((after + i) % size));
     if (used.has(ip)) continue;
@@ -91,7 +101,10 @@ export function allocateIp(root: string, subnet: Subnet, containerId: string): s
       throw err;
     }
     writeFileSync(index, ip);
-    writeFileSync(join(dir, LAST), ip);
+    // Through a temp file: two processes writing it in place could leave a mix of both.
+    const tmp = join(dir, `${LAST}.${process.pid}`);
+    writeFileSync(tmp, ip);
+    renameSync(tmp, join(dir, LAST));
     return ip;
   }
   throw new WharfError('UNAVAILABLE', `no available IPv4 addresses on this network's address pools: ${subnet.cidr}`);
