@@ -51,6 +51,9 @@ export interface CreateOptions {
   extraHosts?: string[];
 }
 
+/** docker's JSON for an empty list it never filled: null. */
+const nullIfEmpty = <T>(list: T[]): T[] | null => (list.length ? list : null);
+
 function mergeHealth(image: ContainerConfig['Healthcheck'], user: ContainerConfig['Healthcheck']): ContainerConfig['Healthcheck'] {
   if (!user) return image;
   if (!image || user.Test?.length) return { ...image, ...user };
@@ -111,7 +114,7 @@ export async function createContainer(engine: Engine, o: CreateOptions): Promise
     Tty: !!o.tty,
     OpenStdin: !!o.openStdin,
     StdinOnce: !!o.stdinOnce,
-    Env: mergeEnv(ic.Env ?? [], o.env ?? []),
+    Env: nullIfEmpty(mergeEnv(ic.Env ?? [], o.env ?? [])),
     Cmd: cmd.length ? cmd : null,
     ...(mergeHealth(ic.Healthcheck, o.healthcheck) ? { Healthcheck: mergeHealth(ic.Healthcheck, o.healthcheck) } : {}),
     Image: o.image,

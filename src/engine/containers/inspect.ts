@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { snapshotter } from '../../snapshot/snapshotter.js';
 import { ContainerStore } from '../../container/store.js';
 import type { ContainerRecord, ContainerState } from '../../container/types.js';
+import { hostConfigView } from './host-config.js';
 
 const ZERO_TIME = '0001-01-01T00:00:00Z';
 
@@ -68,29 +69,8 @@ export function inspectRecord(root: string, rec: ContainerRecord, st: ContainerS
     ProcessLabel: '',
     AppArmorProfile: '',
     ExecIDs: null,
-    HostConfig: {
-      ...rec.HostConfig,
-      ContainerIDFile: '',
-      VolumeDriver: '',
-      VolumesFrom: null,
-      CapAdd: null,
-      CapDrop: null,
-      Dns: [],
-      DnsOptions: [],
-      DnsSearch: [],
-      Privileged: false,
-      ReadonlyRootfs: false,
-      ShmSize: 67108864,
-      IpcMode: 'private',
-      PidMode: '',
-      UTSMode: '',
-      CpuShares: 0,
-      MemorySwap: rec.HostConfig.Memory > 0 ? rec.HostConfig.Memory * 2 : 0,
-      ConsoleSize: [0, 0],
-      MaskedPaths: ['/proc/asound', '/proc/acpi', '/proc/kcore', '/proc/keys', '/proc/latency_stats', '/proc/timer_list', '/proc/timer_stats', '/proc/sched_debug', '/proc/scsi', '/sys/firmware'],
-      ReadonlyPaths: ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'],
-    },
-    GraphDriver: { Name: rec.Driver, Data: snapshotter(root, rec.Driver).graphData(rec.Id, rec.Layers) },
+    HostConfig: hostConfigView(rec.HostConfig),
+    GraphDriver: { Data: sortedKeys(snapshotter(root, rec.Driver).graphData(rec.Id, rec.Layers)), Name: rec.Driver },
     Mounts: rec.Mounts.map((m) => ({ ...m })),
     Config: rec.Config,
     NetworkSettings: {
@@ -128,4 +108,9 @@ export function inspectContainer(root: string, ref: string): Record<string, unkn
   }
   const rec = id ? store.record(id) : undefined;
   return rec ? inspectRecord(root, rec, store.state(rec.Id)) : undefined;
+}
+
+/** A Go map as encoding/json writes it: keys sorted. */
+function sortedKeys(map: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(map).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
