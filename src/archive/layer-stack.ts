@@ -37,7 +37,8 @@ export class DirView implements FsView {
 
   hostPath(path: string): string {
     const rel = relOf(path);
-    return rel ? `${this.root}/${rel}` : this.root;
+    // The root with a slash: a root that is a link (/proc/PID/root) is then the dir it names.
+    return rel ? `${this.root}/${rel}` : `${this.root}/`;
   }
 
   lstat(path: string): Stats | null {

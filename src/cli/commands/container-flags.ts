@@ -85,6 +85,21 @@ export function defineRunFlags(cmd: Command): Command {
 const flagError = (msg: string) => new WharfError('INVALID_ARGUMENT', msg, { exitCode: 125 });
 
 /** Go duration (`30s`, `1m30s`, `500ms`) to nanoseconds. */
+/**
+ * `--since`, `until=`: an RFC 3339 time, Unix seconds, or a Go duration back from now, as epoch
+ * milliseconds; anything else fails with docker's message.
+ */
+export function parseTimeOrDuration(s: string): number {
+  if (/^\d+(\.\d+)?$/.test(s)) return Number(s) * 1000;
+  const t = Date.parse(s);
+  if (!Number.isNaN(t)) return t;
+  try {
+    return Date.now() - parseDuration(s) / 1e6;
+  } catch {
+    throw new WharfError('INVALID_ARGUMENT', `failed to parse value as time or duration: ${JSON.stringify(s)}`);
+  }
+}
+
 export function parseDuration(s: string): number {
   const units: Record<string, number> = { ns: 1, us: 1e3, 'µs': 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
   let total = 0;

@@ -15,14 +15,16 @@ import { portLines } from '../../container/runtime/network/ports.js';
 import { commitContainer } from '../../engine/containers/commit.js';
 import { containerChanges, copyFromContainer, copyToContainer, exportContainer } from '../../engine/containers/fs.js';
 import { portsMap } from '../../engine/containers/inspect.js';
-import { parseDuration } from './container-flags.js';
+import { parseTimeOrDuration } from './container-flags.js';
 
-/** `--since`: RFC 3339 time, Unix seconds, or a Go duration relative to now. */
-function parseSince(s: string): number {
-  if (/^\d+(\.\d+)?$/.test(s)) return Number(s) * 1000;
-  const t = Date.parse(s);
-  if (!Number.isNaN(t)) return t;
-  return Date.now() - parseDuration(s) / 1e6;
+
+/** `--since`/`--until` of logs: docker's CLI rejects a bad value itself, bare. */
+function timeFlag(name: string, value: string): number {
+  try {
+    return parseTimeOrDuration(value);
+  } catch (err) {
+    throw new CliError(`invalid value for ${JSON.stringify(name)}: ${(err as Error).message}`, 1, true);
+  }
 }
 
 /** `CONTAINER:PATH` split, or undefined for a local path. */
@@ -49,8 +51,8 @@ export function registerContainerFsCommands(program: Command, container: Command
           (l.stream === 'stderr' ? ctx.stderr : ctx.stdout).write(formatLogLine(l as never, o.timestamps));
         const lines = readLogLines(path, {
           tail: o.tail === 'all' ? undefined : Number(o.tail),
-          since: o.since ? parseSince(o.since) : undefined,
-          until: o.until ? parseSince(o.until) : undefined,
+          since: o.since ? timeFlag('since', o.since) : undefined,
+          until: o.until ? timeFlag('until', o.until) : undefined,
         });
         lines.forEach(write);
         if (o.follow) {

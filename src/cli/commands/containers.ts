@@ -5,9 +5,9 @@
  */
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { ExitError } from '../context.js';
+import { CliError, ExitError } from '../context.js';
 import { collect, printInspect, printRows } from '../output.js';
-import { WharfError } from '../../core/errors.js';
+import { isWharfError, WharfError } from '../../core/errors.js';
 import { ContainerStore } from '../../container/store.js';
 import { validateName } from '../../container/names.js';
 import { listContainers } from '../../engine/containers/list.js';
@@ -85,13 +85,23 @@ export function registerContainerCommands(program: Command, ctx: CliContext): vo
     parent.command('rename').description('Rename a container').argument('<CONTAINER>').argument('<NEW_NAME>')
       .action((ref: string, newName: string) => {
         const store = new ContainerStore(root());
-        const rec = store.get(ref);
-        const name = validateName(newName);
-        if (name === rec.Name) throw new WharfError('INVALID_ARGUMENT', `Renaming a container with the same name as its current name`);
-        store.reserveName(name, rec.Id);
-        const old = rec.Name;
-        store.writeRecord({ ...rec, Name: name });
-        store.releaseName(old, rec.Id);
+        try {
+          const rec = store.get(ref);
+          const name = validateName(newName);
+          if (name === rec.Name) throw new WharfError('INVALID_ARGUMENT', `Renaming a container with the same name as its current name`);
+          try {
+            store.reserveName(name, rec.Id);
+          } catch (err) {
+            throw isWharfError(err, 'CONFLICT') ? new WharfError('CONFLICT', `Error when allocating new name: ${err.message}`) : err;
+          }
+          const old = rec.Name;
+          store.writeRecord({ ...rec, Name: name });
+          store.releaseName(old, rec.Id);
+        } catch (err) {
+          // docker's CLI prints the daemon's error, then its own.
+          ctx.softFail(err);
+          throw new CliError(`failed to rename container named ${ref}`);
+        }
       });
   }
 

@@ -33,15 +33,17 @@ export function registerVolumeCommands(program: Command, ctx: CliContext): void 
     .option('-f, --format <string>', 'Format the output using the given Go template')
     .action((names: string[], o: { format?: string }) => {
       const out = [];
+      const errors: unknown[] = [];
       for (const n of names) {
         try {
           const { Anonymous: _a, ...v } = volumes().inspect(n);
           out.push(v);
         } catch (err) {
-          ctx.softFail(err);
+          errors.push(err);
         }
       }
       printInspect(ctx, out, o.format);
+      for (const err of errors) ctx.softFail(err);
     });
   volume.command('rm').alias('remove').argument('<VOLUME...>').description('Remove one or more volumes')
     .option('-f, --force', 'Force the removal of one or more volumes')

@@ -22,22 +22,27 @@ function executable(view: FsView, path: string): 'ok' | 'missing' | 'denied' {
   return st.isDirectory() || (st.mode & 0o111) === 0 ? 'denied' : 'ok';
 }
 
-export function checkCommand(view: FsView, cmd: string, env: string[], cwd: string): void {
-  if (!cmd) throw new WharfError('INVALID_ARGUMENT', 'No command specified', { exitCode: 125 });
+/** Why `cmd` cannot be executed (runc's reason, and docker's exit code for a run), if it cannot. */
+export function commandProblem(view: FsView, cmd: string, env: string[], cwd: string): { reason: string; exitCode: number } | undefined {
   if (cmd.includes('/')) {
     const abs = cmd.startsWith('/') ? cmd : `${cwd || '/'}/${cmd}`;
     const r = executable(view, abs);
-    if (r === 'missing') throw execError(cmd, 'stat ' + cmd + ': no such file or directory', 127);
-    if (r === 'denied') throw execError(cmd, 'permission denied', 126);
-    return;
+    if (r === 'missing') return { reason: `stat ${cmd}: no such file or directory`, exitCode: 127 };
+    if (r === 'denied') return { reason: 'permission denied', exitCode: 126 };
+    return undefined;
   }
   const pathVar = env.find((e) => e.startsWith('PATH='))?.slice(5) ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
   let denied = false;
   for (const dir of pathVar.split(':')) {
     const r = executable(view, `${dir || '.'}/${cmd}`);
-    if (r === 'ok') return;
+    if (r === 'ok') return undefined;
     if (r === 'denied') denied = true;
   }
-  if (denied) throw execError(cmd, 'permission denied', 126);
-  throw execError(cmd, 'executable file not found in $PATH', 127);
+  return denied ? { reason: 'permission denied', exitCode: 126 } : { reason: 'executable file not found in $PATH', exitCode: 127 };
+}
+
+export function checkCommand(view: FsView, cmd: string, env: string[], cwd: string): void {
+  if (!cmd) throw new WharfError('INVALID_ARGUMENT', 'No command specified', { exitCode: 125 });
+  const problem = commandProblem(view, cmd, env, cwd);
+  if (problem) throw execError(cmd, problem.reason, problem.exitCode);
 }

@@ -2,7 +2,7 @@
  * Lifecycle of existing containers: start (through a detached monitor, or in this process for
  * a plain foreground run), stop, kill, restart, wait and remove, with Docker's messages.
  */
-import { WharfError } from '../../core/errors.js';
+import { isWharfError, WharfError } from '../../core/errors.js';
 import { ContainerStore } from '../../container/store.js';
 import type { ContainerRecord } from '../../container/types.js';
 import { controlRequest } from '../../container/runtime/control.js';
@@ -69,7 +69,12 @@ export async function stopContainer(root: string, ref: string, timeout?: number,
 
 export async function killContainer(root: string, ref: string, signal = 'SIGKILL'): Promise<void> {
   const store = new ContainerStore(root);
-  const rec = store.get(ref);
+  let rec: ContainerRecord;
+  try {
+    rec = store.get(ref);
+  } catch (err) {
+    throw isWharfError(err, 'NOT_FOUND') ? new WharfError('NOT_FOUND', `Cannot kill container: ${ref}: ${err.message}`) : err;
+  }
   const sig = normalizeSignal(signal, 'SIGKILL');
   const st = store.state(rec.Id);
   if (!st.Running && !st.Restarting) {
