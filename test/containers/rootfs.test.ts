@@ -10,6 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Fixture } from './helpers/fixture.js';
+import { WHARF_BIN } from '../helpers/wharf.js';
 
 describe('containers: root filesystem without host mounts', () => {
   const fx = new Fixture();
@@ -61,6 +62,31 @@ describe('containers: root filesystem without host mounts', () => {
     assert.equal(readFileSync(join(fx.dir, 'back.txt'), 'utf8'), 'two\n');
     assert.match(fx.ok(['diff', 'stopped']), /^C \/etc\nA \/etc\/in2.txt\n$/);
     fx.ok(['rm', 'stopped']);
+    assert.deepEqual(fx.leaks(), []);
+  });
+
+  test("cp with '-': a tar stream out of the container and into a directory of it", () => {
+    const id = fx.ok(['run', '-d', '--network', 'none', img, 'sh', '-c', 'mkdir -p /d/e && echo x > /d/e/f && sleep 60']).trim();
+    try {
+      const out = execFileSync(WHARF_BIN, ['--root', fx.root, 'cp', `${id}:/d`, '-']);
+      const names = execFileSync('tar', ['-tf', '-'], { input: out, encoding: 'utf8' }).trim().split('\n');
+      assert.deepEqual(names, ['d/', 'd/e/', 'd/e/f']);
+      const staging = join(fx.dir, 'tar-in');
+      mkdirSync(join(staging, 'g'), { recursive: true });
+      writeFileSync(join(staging, 'g', 'h'), 'in\n');
+      const tar = execFileSync('tar', ['-C', staging, '-cf', '-', 'g']);
+      fx.ok(['cp', '-', `${id}:/d`], { input: tar.toString('latin1') });
+      assert.equal(fx.ok(['exec', id, 'cat', '/d/g/h']), 'in\n');
+      let r = fx.wharf(['cp', '-', `${id}:/d/e/f`], { input: tar.toString('latin1') });
+      assert.deepEqual([r.code, r.stderr], [1, `destination "${id}:/d/e/f" must be a directory\n`]);
+      r = fx.wharf(['cp', '-', `${id}:/d`], { input: 'not a tar\n' });
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /^Error response from daemon: Error processing tar file\(exit status \d+\): /);
+      r = fx.wharf(['cp', `${id}:/nosuch`, '-']);
+      assert.deepEqual([r.code, r.stderr], [1, `Error response from daemon: Could not find the file /nosuch in container ${id}\n`]);
+    } finally {
+      fx.ok(['rm', '-f', id]);
+    }
     assert.deepEqual(fx.leaks(), []);
   });
 

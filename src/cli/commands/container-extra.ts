@@ -87,7 +87,9 @@ export function registerContainerExtraCommands(program: Command, container: Comm
         if (!o.detach) requireTtyStdin(ctx, o.interactive, o.tty);
         const store = new ContainerStore(root());
         const rec = store.get(ref);
-        if (!store.state(rec.Id).Running) throw new WharfError('CONFLICT', `Container ${rec.Id} is not running`);
+        const st = store.state(rec.Id);
+        if (!st.Running) throw new WharfError('CONFLICT', `Container ${rec.Id} is not running`);
+        if (st.Paused) throw new WharfError('CONFLICT', `Container ${ref} is paused, unpause the container before exec`);
         const args = [...runtimeArgs(rec.HostConfig.Runtime || 'runc'), 'exec'];
         if (o.tty) args.push('-t');
         if (o.detach) args.push('-d');

@@ -13,7 +13,7 @@ import { followLog, formatLogLine, readLogLines } from '../../container/runtime/
 import { runtimeCmd } from '../../container/runtime/runc.js';
 import { portLines } from '../../container/runtime/network/ports.js';
 import { commitContainer } from '../../engine/containers/commit.js';
-import { containerChanges, copyFromContainer, copyToContainer, exportContainer } from '../../engine/containers/fs.js';
+import { containerChanges, copyFromContainer, copyToContainer, exportContainer, tarFromContainer, untarIntoContainer } from '../../engine/containers/fs.js';
 import { portsMap } from '../../engine/containers/inspect.js';
 import { parseTimeOrDuration } from './container-flags.js';
 
@@ -103,8 +103,17 @@ export function registerContainerFsCommands(program: Command, container: Command
         const d = splitCpArg(dst);
         if (s && d) throw new CliError('copying between containers is not supported');
         if (!s && !d) throw new CliError('must specify at least one container source');
-        if (s) await copyFromContainer(root(), s.container, s.path, dst);
-        else await copyToContainer(root(), d!.container, src, d!.path);
+        if (s && dst === '-') await tarFromContainer(root(), s.container, s.path, (tar) => pipeline(tar, process.stdout, { end: false }));
+        else if (s) await copyFromContainer(root(), s.container, s.path, dst);
+        else if (src === '-') {
+          try {
+            await untarIntoContainer(root(), d!.container, d!.path, process.stdin);
+          } catch (err) {
+            // docker's CLI checks the destination itself: its message is bare.
+            if (err instanceof Error && err.message.startsWith('destination "')) throw new CliError(err.message, 1, true);
+            throw err;
+          }
+        } else await copyToContainer(root(), d!.container, src, d!.path);
       });
 
     parent.command('port').description('List port mappings or a specific mapping for the container').argument('<CONTAINER>').argument('[PRIVATE_PORT[/PROTO]]')

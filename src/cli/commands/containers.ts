@@ -12,7 +12,7 @@ import { ContainerStore } from '../../container/store.js';
 import { validateName } from '../../container/names.js';
 import { listContainers } from '../../engine/containers/list.js';
 import { inspectContainer } from '../../engine/containers/inspect.js';
-import { killContainer, removeContainer, restartContainer, stopContainer, waitContainer } from '../../engine/containers/lifecycle.js';
+import { killContainer, pauseContainer, removeContainer, restartContainer, stopContainer, unpauseContainer, waitContainer } from '../../engine/containers/lifecycle.js';
 import { registerRunCommands } from './container-run.js';
 import { registerContainerFsCommands } from './container-fs.js';
 import { registerContainerExtraCommands } from './container-extra.js';
@@ -66,6 +66,14 @@ export function registerContainerCommands(program: Command, ctx: CliContext): vo
       .option('-s, --signal <string>', 'Signal to send to the container', 'KILL')
       .action(async (refs: string[], o: { signal: string }) => {
         await eachRefParallel(ctx, refs, (r) => killContainer(root(), r, o.signal));
+      });
+    parent.command('pause').description('Pause all processes within one or more containers').argument('<CONTAINER...>')
+      .action(async (refs: string[]) => {
+        await eachRefParallel(ctx, refs, (r) => pauseContainer(root(), r));
+      });
+    parent.command('unpause').description('Unpause all processes within one or more containers').argument('<CONTAINER...>')
+      .action(async (refs: string[]) => {
+        await eachRefParallel(ctx, refs, (r) => unpauseContainer(root(), r));
       });
     parent.command('restart').description('Restart one or more containers').argument('<CONTAINER...>')
       .option('-t, --time <int>', 'Seconds to wait for stop before killing the container')

@@ -35,6 +35,12 @@ export async function runtimeKill(runtime: string, id: string, signal: string): 
   return r.code === 0;
 }
 
+/** Freeze (`pause`) or thaw (`resume`) every process of the container (cgroup freezer). */
+export async function runtimeFreeze(runtime: string, id: string, op: 'pause' | 'resume'): Promise<void> {
+  const r = await runtimeCmd(runtime, [op, id]);
+  if (r.code !== 0) throw new WharfError('INTERNAL', runtimeErrorMessage(r.stderr) || `${runtime} ${op} failed`);
+}
+
 /** Remove any runtime state left for a container (after a crash), ignoring "does not exist". */
 export async function runtimeDelete(runtime: string, id: string): Promise<void> {
   // `runc run` in the foreground deletes its own state on exit: skip the call when it did.

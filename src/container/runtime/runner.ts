@@ -16,7 +16,7 @@ import { JsonLogWriter } from './logs.js';
 import { releaseContainerNetns } from './netplug.js';
 import { cleanupStart, prepareStart } from './prepare.js';
 import { spawnContainer, type ContainerProcess } from './proc.js';
-import { normalizeSignal, runtimeKill } from './runc.js';
+import { normalizeSignal, runtimeFreeze, runtimeKill } from './runc.js';
 import { removeContainerFiles } from './remove.js';
 import { mark } from '../../core/timing.js';
 
@@ -206,7 +206,7 @@ export class Runner {
       this.health = undefined;
       const restart = this.shouldRestart(code);
       this.setState((s) => {
-        Object.assign(s, { Status: 'exited', Running: false, Pid: 0, ExitCode: code, FinishedAt: now(), ManuallyStopped: this.manualStop });
+        Object.assign(s, { Status: 'exited', Running: false, Paused: false, Pid: 0, ExitCode: code, FinishedAt: now(), ManuallyStopped: this.manualStop });
         if (s.Health) s.Health.Status = 'unhealthy';
         if (restart) Object.assign(s, { Status: 'restarting', Restarting: true, Running: true });
       });
@@ -275,7 +275,18 @@ export class Runner {
       return;
     }
     if (!this.running) throw new WharfError('CONFLICT', `Container ${this.id} is not running`);
-    await runtimeKill(this.runtime, this.id, normalizeSignal(signal));
+    await this.signal(normalizeSignal(signal));
+  }
+
+  /**
+   * A paused container's processes are frozen: a signal stays pending until they thaw. So
+   * SIGKILL thaws them (as docker does), and other signals wait for an unpause.
+   */
+  private async signal(sig: string): Promise<void> {
+    await runtimeKill(this.runtime, this.id, sig);
+    if ((sig === 'SIGKILL' || sig === '9') && this.store.state(this.id).Paused) {
+      await runtimeFreeze(this.runtime, this.id, 'resume').catch(() => undefined);
+    }
   }
 
   /** Stop signal, then SIGKILL after the timeout (seconds; -1 waits forever). */
@@ -290,8 +301,8 @@ export class Runner {
     const sig = normalizeSignal(signal || this.rec.Config.StopSignal, 'SIGTERM');
     const t = timeout ?? this.rec.Config.StopTimeout ?? 10;
     const finished = new Promise<number>((r) => this.exitListeners.push(r));
-    await runtimeKill(this.runtime, this.id, sig);
-    const timer = t >= 0 ? setTimeout(() => void runtimeKill(this.runtime, this.id, 'SIGKILL'), t * 1000) : undefined;
+    await this.signal(sig);
+    const timer = t >= 0 ? setTimeout(() => void this.signal('SIGKILL'), t * 1000) : undefined;
     const code = await finished;
     if (timer) clearTimeout(timer);
     return code;

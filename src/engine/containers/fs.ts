@@ -1,9 +1,11 @@
 /**
  * Filesystem access to a container whether or not it runs: `diff`, `export` and `cp`
- * (both directions; every container path resolved inside the root, symlinks included).
+ * (both directions, and to or from a tar stream for `-`; every container path resolved
+ * inside the root, symlinks included).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { notFound, WharfError } from '../../core/errors.js';
@@ -93,5 +95,58 @@ export async function copyToContainer(root: string, ref: string, hostSrc: string
     // The final name must not be a symlink that leads out of the root either.
     target = resolveInRoot(rootfs, target.slice(rootfs.length) || '/', true);
     await cpA(hostSrc, target);
+  });
+}
+
+/** GNU tar with `args`; resolves when it exits 0, else fails with its first error line. */
+function runTar(args: string[], io: { stdin?: Readable; onStdout?: (out: Readable) => Promise<void> }, what: (detail: string, code: number) => WharfError): Promise<void> {
+  const p = spawn('tar', args, { stdio: [io.stdin ? 'pipe' : 'ignore', io.onStdout ? 'pipe' : 'ignore', 'pipe'] });
+  let err = '';
+  p.stderr!.on('data', (d: Buffer) => (err += d));
+  if (io.stdin) {
+    p.stdin!.on('error', () => undefined);
+    io.stdin.pipe(p.stdin!);
+  }
+  const sent = io.onStdout ? io.onStdout(p.stdout!) : Promise.resolve();
+  const exited = new Promise<void>((resolve, reject) =>
+    p.on('close', (code) => (code === 0 ? resolve() : reject(what(err.trim().split('\n')[0]!.replace(/^tar: /, ''), code ?? 1)))),
+  );
+  return Promise.all([sent, exited]).then(() => undefined);
+}
+
+/** `cp CONTAINER:PATH -`: the file or tree at PATH, under its own name, as a tar stream. */
+export async function tarFromContainer(root: string, ref: string, path: string, sink: (tar: Readable) => Promise<void>): Promise<void> {
+  await withRootfs(root, ref, async (rootfs) => {
+    const src = resolveInRoot(rootfs, path, true);
+    if (!existsSync(src) && !isLink(src)) throw notFound(`Could not find the file ${path} in container ${ref}`);
+    const [dir, name] = src === rootfs || src === `${rootfs}/` ? [src, '.'] : [dirname(src), basename(src)];
+    await runTar(['-C', dir, '-cf', '-', '--', name], { onStdout: sink }, (detail) => new WharfError('INTERNAL', detail));
+  });
+}
+
+const isLink = (path: string) => {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * `cp - CONTAINER:DIR`: unpack a tar stream into DIR, which must be a directory. The archive
+ * is unpacked on the host first, then copied in entry by entry as `cp` does, so its paths
+ * are resolved inside the root like any other copy.
+ */
+export async function untarIntoContainer(root: string, ref: string, path: string, tar: Readable): Promise<void> {
+  await withRootfs(root, ref, async (rootfs) => {
+    const dst = resolveInRoot(rootfs, path);
+    if (!existsSync(dst) || !statSync(dst).isDirectory()) throw new WharfError('INVALID_ARGUMENT', `destination "${ref}:${path}" must be a directory`);
+    const staging = mkdtempSync(join(tmpdir(), 'wharf-cp-'));
+    try {
+      await runTar(['-C', staging, '-xf', '-'], { stdin: tar }, (detail, code) => new WharfError('INVALID_ARGUMENT', `Error processing tar file(exit status ${code}): ${detail}`));
+      for (const name of readdirSync(staging)) await cpA(join(staging, name), resolveInRoot(rootfs, join(path, name), true));
+    } finally {
+      rmSync(staging, { recursive: true, force: true });
+    }
   });
 }

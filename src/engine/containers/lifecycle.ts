@@ -6,7 +6,7 @@ import { isWharfError, WharfError } from '../../core/errors.js';
 import { ContainerStore } from '../../container/store.js';
 import type { ContainerRecord } from '../../container/types.js';
 import { controlRequest } from '../../container/runtime/control.js';
-import { normalizeSignal, runtimeKill } from '../../container/runtime/runc.js';
+import { normalizeSignal, runtimeFreeze, runtimeKill } from '../../container/runtime/runc.js';
 import { removeContainerFiles } from '../../container/runtime/remove.js';
 import { Runner, type LocalIO } from '../../container/runtime/runner.js';
 import { spawnMonitor, type MonitorOptions } from './monitor.js';
@@ -18,6 +18,7 @@ export async function startDetached(root: string, ref: string, o: MonitorOptions
   const store = new ContainerStore(root);
   const rec = store.get(ref);
   const st = store.state(rec.Id);
+  if (st.Paused) throw new WharfError('CONFLICT', 'cannot start a paused container, try unpause instead');
   if (st.Running) return rec;
   const { event } = await spawnMonitor(root, store.dir(rec.Id), rec.Id, o);
   if (event.event === 'error') throw new WharfError('INTERNAL', event.message ?? 'start failed', { exitCode: event.exitCode ?? 125 });
@@ -84,6 +85,26 @@ export async function killContainer(root: string, ref: string, signal = 'SIGKILL
   if (sig === 'SIGKILL') await waitSettled(store, rec.Id, 5000);
 }
 
+/** `pause`: freeze a running container's processes; `ps` shows it "Up ... (Paused)". */
+export async function pauseContainer(root: string, ref: string): Promise<void> {
+  const store = new ContainerStore(root);
+  const rec = store.get(ref);
+  const st = store.state(rec.Id);
+  if (!st.Running || st.Restarting) throw new WharfError('CONFLICT', `Container ${rec.Id} is not running`);
+  if (st.Paused) throw new WharfError('CONFLICT', `Container ${rec.Id} is already paused`);
+  await runtimeFreeze(rec.HostConfig.Runtime || 'runc', rec.Id, 'pause');
+  store.updateState(rec.Id, (s) => Object.assign(s, { Status: 'paused', Paused: true }));
+}
+
+export async function unpauseContainer(root: string, ref: string): Promise<void> {
+  const store = new ContainerStore(root);
+  const rec = store.get(ref);
+  const st = store.state(rec.Id);
+  if (!st.Paused || !st.Running) throw new WharfError('CONFLICT', `Container ${rec.Id} is not paused`);
+  await runtimeFreeze(rec.HostConfig.Runtime || 'runc', rec.Id, 'resume');
+  store.updateState(rec.Id, (s) => Object.assign(s, { Status: 'running', Paused: false }));
+}
+
 export async function restartContainer(root: string, ref: string, timeout?: number): Promise<void> {
   await stopContainer(root, ref, timeout);
   await startDetached(root, ref);
@@ -112,6 +133,12 @@ export async function removeContainer(root: string, ref: string, o: { force?: bo
   const rec = store.get(ref);
   const st = store.state(rec.Id);
   if (st.Running || st.Restarting) {
+    if (st.Paused && !o.force) {
+      throw new WharfError(
+        'CONFLICT',
+        `You cannot remove a paused container ${rec.Id}. Unpause and then stop the container before attempting removal or force remove`,
+      );
+    }
     if (!o.force) {
       throw new WharfError(
         'CONFLICT',

@@ -40,7 +40,8 @@ export interface PsOptions {
 export function statusText(st: ContainerState, now = Date.now()): string {
   const since = (t: string) => humanDuration(now - Date.parse(t));
   switch (st.Status) {
-    case 'running': {
+    case 'running':
+    case 'paused': {
       const h = st.Health?.Status;
       const health = h === 'starting' ? ' (health: starting)' : h ? ` (${h})` : '';
       return `Up ${since(st.StartedAt)}${st.Paused ? ' (Paused)' : ''}${health}`;
