@@ -19,6 +19,7 @@ interface NetworkModule {
     exposeAll?: boolean;
     exposedPorts?: string[];
     hostname?: string;
+    preferredIp?: string;
   }): Promise<NetworkSnapshot & { netnsPath?: string }>;
   teardownNetwork(root: string, containerId: string): Promise<void>;
   releaseNetnsName(root: string, containerId: string): Promise<void>;
@@ -46,7 +47,8 @@ export interface NetSetup {
 }
 
 /** Set up the network and write hosts/hostname/resolv.conf; returns what the spec needs. */
-export async function setupContainerNetwork(root: string, rec: ContainerRecord, dir: string): Promise<NetSetup> {
+/** `previousIp`: the address of the container's last run, which it keeps when still free. */
+export async function setupContainerNetwork(root: string, rec: ContainerRecord, dir: string, previousIp?: string): Promise<NetSetup> {
   const mode = netMode(rec);
   let state: (NetworkSnapshot & { netnsPath?: string }) | undefined;
   const hostname = mode === 'host' ? osHostname() : rec.Config.Hostname;
@@ -64,6 +66,7 @@ export async function setupContainerNetwork(root: string, rec: ContainerRecord, 
         exposeAll: rec.HostConfig.PublishAllPorts,
         exposedPorts: Object.keys(rec.Config.ExposedPorts ?? {}),
         hostname,
+        preferredIp: previousIp || undefined,
       });
     }
   }

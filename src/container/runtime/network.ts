@@ -37,6 +37,8 @@ export interface SetupNetworkOptions {
   hostname?: string;
   /** Container name for error messages (Docker's endpoint name); defaults to the short id. */
   name?: string;
+  /** The address of the container's last run: kept if still free. */
+  preferredIp?: string;
   /** Bridge overrides (tests); default WHARF_BRIDGE / WHARF_BRIDGE_SUBNET, then wharf0 172.28.0.0/16. */
   bridgeName?: string;
   subnet?: string;
@@ -140,7 +142,7 @@ export async function setupNetwork(opts: SetupNetworkOptions): Promise<NetworkSt
     const cfg = bridgeConfig({ name: opts.bridgeName, subnet: opts.subnet });
     Object.assign(record, { bridge: cfg.name, subnet: cfg.subnet.cidr, gateway: cfg.subnet.gateway });
     await ensureBridge(cfg);
-    record.ipAddress = allocateIp(root, cfg.subnet, containerId);
+    record.ipAddress = allocateIp(root, cfg.subnet, containerId, opts.preferredIp);
     record.ipPrefixLen = cfg.subnet.prefixLen;
     record.macAddress = macForIp(record.ipAddress);
     writeRecord(root, record);

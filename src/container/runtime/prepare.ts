@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { snapshotter } from '../../snapshot/snapshotter.js';
 import { DirView, resolvePath, type FsView } from '../../archive/layer-stack.js';
 import { resolveInRoot } from '../rootpath.js';
-import { containerDir } from '../store.js';
+import { containerDir, ContainerStore } from '../store.js';
 import type { ContainerRecord, NetworkSnapshot } from '../types.js';
 import { checkCommand } from './command.js';
 import { setupContainerNetwork, teardownContainerNetwork } from './netplug.js';
@@ -55,7 +55,7 @@ export async function prepareStart(root: string, rec: ContainerRecord, opts: { c
   const snap = snapshotter(root, rec.Driver);
   const cwd = rec.Config.WorkingDir || '/';
   // Started first: its ip(8) runs overlap the reads of the root below.
-  const network = setupContainerNetwork(root, rec, dir);
+  const network = setupContainerNetwork(root, rec, dir, new ContainerStore(root).rawState(rec.Id).Network?.ipAddress);
   network.catch(() => undefined);
   try {
     // Mounted by the runtime in the container's namespace when possible: no mount and umount

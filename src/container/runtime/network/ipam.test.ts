@@ -36,6 +36,13 @@ test('allocation goes round after the last address, is idempotent per container,
       listAllocations(root).map((a) => `${a.ip}=${a.container}`),
       ['10.99.0.2=f', '10.99.0.3=b', '10.99.0.4=c', '10.99.0.5=d', '10.99.0.6=e'],
     );
+    // A restarted container gets its old address back when it is free, else the next one.
+    releaseIp(root, 'c');
+    assert.equal(allocateIp(root, s, 'c', '10.99.0.4'), '10.99.0.4');
+    releaseIp(root, 'c');
+    releaseIp(root, 'd');
+    assert.equal(allocateIp(root, s, 'x', '10.99.0.4'), '10.99.0.4');
+    assert.equal(allocateIp(root, s, 'c', '10.99.0.4'), '10.99.0.5');
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

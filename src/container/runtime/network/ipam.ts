@@ -68,19 +68,28 @@ const readText = (path: string) => {
 const LAST = 'last';
 const IPV4 = /^\d+\.\d+\.\d+\.\d+$/;
 
-/** Where the search starts: just after the last address handed out (0 without a usable hint). */
-function lastOffset(dir: string, first: number, size: number): number {
-  const hint = readText(join(dir, LAST));
+/** `ip`'s place in the subnet's usable range, if it is a valid address there. */
+function offsetOf(ip: string, first: number, size: number): number | undefined {
   try {
-    const offset = hint ? ipToInt(hint) - first + 1 : 0;
-    return offset > 0 && offset <= size ? offset : 0;
+    const offset = ipToInt(ip) - first;
+    return offset >= 0 && offset < size ? offset : undefined;
   } catch {
-    return 0;
+    return undefined;
   }
 }
 
-/** Allocate (or return the existing) address of `containerId` in `subnet`. */
-export function allocateIp(root: string, subnet: Subnet, containerId: string): string {
+/** Where the search starts: just after the last address handed out (0 without a usable hint). */
+function lastOffset(dir: string, first: number, size: number): number {
+  const hint = readText(join(dir, LAST));
+  const offset = hint ? offsetOf(hint, first, size) : undefined;
+  return offset === undefined ? 0 : (offset + 1) % size;
+}
+
+/**
+ * Allocate (or return the existing) address of `containerId` in `subnet`: `preferred` (the
+ * address of its last run, so a restarted container keeps it) when free, else the next one.
+ */
+export function allocateIp(root: string, subnet: Subnet, containerId: string, preferred?: string): string {
   const dir = subnetDir(root, subnet);
   mkdirSync(dir, { recursive: true });
   const index = join(dir, `c-${containerId}`);
@@ -90,8 +99,10 @@ export function allocateIp(root: string, subnet: Subnet, containerId: string): s
   const first = subnet.network + 2;
   const size = 2 ** (32 - subnet.prefixLen) - 3; // without network, gateway and broadcast
   const after = lastOffset(dir, first, size);
-  for (let i = 0; i < size; i++) {
-    const ip = intToIp(first + ((after + i) % size));
+  const wanted = preferred ? offsetOf(preferred, first, size) : undefined;
+  const order = (i: number) => (wanted === undefined ? (after + i) % size : i === 0 ? wanted : (after + i - 1) % size);
+  for (let i = 0; i < size + (wanted === undefined ? 0 : 1); i++) {
+    const ip = intToIp(first + order(i));
     if (used.has(ip)) continue;
     try {
       // Exclusive create is the lock: of two processes claiming one address, one gets EEXIST.
