@@ -32,6 +32,7 @@ test("the config structs' omitempty fields read as docker's typed zero values", 
     ['{{.Config.MacAddress}}|', 'error: map has no entry for key "MacAddress"', '|'],
     ['{{.ContainerConfig.ExposedPorts}}', 'map[]', 'error: map has no entry for key "ContainerConfig"'],
     ['{{.Config.Foo}}', 'error: map has no entry for key "Foo"', 'error: map has no entry for key "Foo"'],
+    ['{{.SizeRw}}', 'error: map has no entry for key "SizeRw"', '<nil>'],
   ];
   for (const [format, forImage, forContainer] of cases) {
     assert.equal(render(format, image), forImage, `image ${format}`);

@@ -70,12 +70,22 @@ const CONTAINER_CONFIG_OMITEMPTY: Record<string, unknown> = {
 };
 const CONFIG_STRUCTS = new Set(['Config', 'ContainerConfig']);
 
+/** Without --size, a container's sizes are nil pointers. */
+const CONTAINER_OMITEMPTY: Record<string, unknown> = {
+  SizeRw: new GoNil('pointer', 'SizeRw'),
+  SizeRootFs: new GoNil('pointer', 'SizeRootFs'),
+};
+
 /** `value` ready for a template; `zeros` are the omitempty fields of its config structs. */
 export function withTypedNils(value: unknown, zeros?: Record<string, unknown>): unknown {
   if (Array.isArray(value)) return value.map((v) => withTypedNils(v, zeros));
   if (value === null || typeof value !== 'object') return value;
-  // A container's inspect data has State; an image's does not.
-  zeros ??= 'State' in value ? CONTAINER_CONFIG_OMITEMPTY : IMAGE_CONFIG_OMITEMPTY;
+  if (!zeros) {
+    // The top: a container's inspect data has State; an image's does not.
+    const container = 'State' in value;
+    const out = withTypedNils(value, container ? CONTAINER_CONFIG_OMITEMPTY : IMAGE_CONFIG_OMITEMPTY) as Record<string, unknown>;
+    return container ? withZeros(out, CONTAINER_OMITEMPTY) : out;
+  }
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
     if (v === null && SLICE_FIELDS.has(k)) out[k] = NIL_SLICE;

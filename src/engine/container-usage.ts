@@ -15,6 +15,6 @@ export function containerUsers(root: string, imageId: string): ContainerUser[] {
     .map((r) => ({ id: r.Id, running: store.state(r.Id).Running }));
 }
 
-export function inspectContainerByName(engine: Engine, name: string): unknown {
-  return inspectContainer(engine.root, name);
+export function inspectContainerByName(engine: Engine, name: string, o: { size?: boolean } = {}): unknown {
+  return inspectContainer(engine.root, name, o);
 }

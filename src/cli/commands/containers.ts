@@ -116,10 +116,10 @@ export function registerContainerCommands(program: Command, ctx: CliContext): vo
   container.command('inspect').description('Display detailed information on one or more containers').argument('<CONTAINER...>')
     .option('-f, --format <string>', 'Format the output using the given Go template')
     .option('-s, --size', 'Display total file sizes')
-    .action((refs: string[], o: { format?: string }) => {
+    .action((refs: string[], o: { format?: string; size?: boolean }) => {
       const out: unknown[] = [];
       for (const r of refs) {
-        const v = inspectContainer(root(), r);
+        const v = inspectContainer(root(), r, { size: o.size });
         if (v) out.push(v);
         else ctx.softFail(new WharfError('NOT_FOUND', `No such container: ${r}`));
       }

@@ -13,13 +13,13 @@ export function registerInspectCommand(program: Command, ctx: CliContext): void 
     .option('-f, --format <string>', 'Format the output using the given Go template')
     .option('-s, --size', 'Display total file sizes if the type is container')
     .option('--type <string>', 'Return JSON for specified type')
-    .action((names: string[], o: { format?: string; type?: string }) => {
+    .action((names: string[], o: { format?: string; type?: string; size?: boolean }) => {
       if (o.type && !['image', 'container'].includes(o.type)) throw new CliError(`"${o.type}" is not a valid value for --type`);
       const engine = ctx.engine();
       const found: unknown[] = [];
       const missing: string[] = [];
       for (const name of names) {
-        const container = o.type !== 'image' ? inspectContainerByName(engine, name) : undefined;
+        const container = o.type !== 'image' ? inspectContainerByName(engine, name, { size: o.size }) : undefined;
         if (container) {
           found.push(container);
           continue;

@@ -36,8 +36,10 @@ export function registerVolumeCommands(program: Command, ctx: CliContext): void 
       const errors: unknown[] = [];
       for (const n of names) {
         try {
-          const { Anonymous: _a, ...v } = volumes().inspect(n);
-          out.push(v);
+          const v = volumes().inspect(n);
+          // docker's order (its struct's), and null for no labels.
+          const labels = Object.keys(v.Labels ?? {}).length ? v.Labels : null;
+          out.push({ CreatedAt: v.CreatedAt, Driver: v.Driver, Labels: labels, Mountpoint: v.Mountpoint, Name: v.Name, Options: v.Options ?? null, Scope: v.Scope });
         } catch (err) {
           errors.push(err);
         }

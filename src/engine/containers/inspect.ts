@@ -4,6 +4,7 @@ import { snapshotter } from '../../snapshot/snapshotter.js';
 import { ContainerStore } from '../../container/store.js';
 import type { ContainerRecord, ContainerState } from '../../container/types.js';
 import { hostConfigView } from './host-config.js';
+import { containerSizes } from './list.js';
 
 const ZERO_TIME = '0001-01-01T00:00:00Z';
 
@@ -17,7 +18,8 @@ export function portsMap(rec: ContainerRecord, st: ContainerState): Record<strin
   return out;
 }
 
-export function inspectRecord(root: string, rec: ContainerRecord, st: ContainerState): Record<string, unknown> {
+/** `size`: add SizeRw and SizeRootFs, as `inspect --size` does. */
+export function inspectRecord(root: string, rec: ContainerRecord, st: ContainerState, o: { size?: boolean } = {}): Record<string, unknown> {
   const dir = join(root, 'containers', rec.Id);
   const net = st.Running ? st.Network : undefined;
   const mode = rec.HostConfig.NetworkMode;
@@ -71,6 +73,7 @@ export function inspectRecord(root: string, rec: ContainerRecord, st: ContainerS
     ExecIDs: null,
     HostConfig: hostConfigView(rec.HostConfig),
     GraphDriver: { Data: sortedKeys(snapshotter(root, rec.Driver).graphData(rec.Id, rec.Layers)), Name: rec.Driver },
+    ...(o.size ? sizeFields(dir, rec) : {}),
     Mounts: rec.Mounts.map((m) => ({ ...m })),
     Config: rec.Config,
     NetworkSettings: {
@@ -98,7 +101,12 @@ export function inspectRecord(root: string, rec: ContainerRecord, st: ContainerS
 }
 
 /** Inspect JSON for an ID, name or ID prefix; undefined when there is no such container. */
-export function inspectContainer(root: string, ref: string): Record<string, unknown> | undefined {
+function sizeFields(dir: string, rec: ContainerRecord): { SizeRw: number; SizeRootFs: number } {
+  const { rw, rootFs } = containerSizes(dir, rec);
+  return { SizeRw: rw, SizeRootFs: rootFs };
+}
+
+export function inspectContainer(root: string, ref: string, o: { size?: boolean } = {}): Record<string, unknown> | undefined {
   const store = new ContainerStore(root);
   let id: string | undefined;
   try {
@@ -107,7 +115,7 @@ export function inspectContainer(root: string, ref: string): Record<string, unkn
     return undefined;
   }
   const rec = id ? store.record(id) : undefined;
-  return rec ? inspectRecord(root, rec, store.state(rec.Id)) : undefined;
+  return rec ? inspectRecord(root, rec, store.state(rec.Id), o) : undefined;
 }
 
 /** A Go map as encoding/json writes it: keys sorted. */

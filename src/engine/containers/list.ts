@@ -2,7 +2,7 @@
  * `ps`: one row per container with Docker's column values (quoted, truncated command; human
  * status with health; published ports), newest first, and Docker's filters.
  */
-import { execFileSync } from 'node:child_process';
+import { lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { humanDuration, humanSize, timeAgo } from '../../core/units.js';
 import { WharfError } from '../../core/errors.js';
@@ -144,12 +144,48 @@ export function displayablePorts(ports: ApiPort[]): string {
   return [...result, ...hostMappings].join(', ');
 }
 
+/** SizeRw (what the container wrote) and SizeRootFs (that plus its image's layers), as docker reports them. */
+export function containerSizes(dir: string, rec: ContainerRecord): { rw: number; rootFs: number } {
+  const rw = diskUsage(join(dir, rec.Driver === 'vfs' ? 'rootfs' : 'upper'));
+  return { rw, rootFs: rw + rec.Layers.reduce((n, l) => n + l.size, 0) };
+}
+
+/**
+ * Bytes under `path` as docker counts a container's (or volume's) size: the sizes of
+ * everything but directories (a symlink counts its target's length), each hardlinked file
+ * once. An empty upper dir is 0B, as with docker.
+ */
 export function diskUsage(path: string): number {
-  try {
-    return Number(execFileSync('du', ['-sb', path], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\t')[0]) || 0;
-  } catch {
-    return 0;
-  }
+  const seen = new Set<string>();
+  let total = 0;
+  const walk = (dir: string): void => {
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const full = join(dir, e.name);
+      if (e.isDirectory()) {
+        walk(full);
+        continue;
+      }
+      try {
+        const st = lstatSync(full);
+        if (st.nlink > 1) {
+          const key = `${st.dev}:${st.ino}`;
+          if (seen.has(key)) continue;
+          seen.add(key);
+        }
+        total += st.size;
+      } catch {
+        /* gone meanwhile */
+      }
+    }
+  };
+  walk(path);
+  return total;
 }
 
 function matchFilter(engine: Engine, rec: ContainerRecord, st: ContainerState, key: string, value: string): boolean {
@@ -213,10 +249,9 @@ export function listContainers(engine: Engine, o: PsOptions = {}): PsRow[] {
     const image = rec.ImageRef.startsWith('sha256:') ? rec.ImageRef.slice(7, 19) : rec.ImageRef;
     let size = '';
     if (o.size) {
-      const upper = rec.Driver === 'vfs' ? join(store.dir(rec.Id), 'rootfs') : join(store.dir(rec.Id), 'upper');
-      const virt = rec.Layers.reduce((n, l) => n + l.size, 0);
-      const rw = diskUsage(upper);
-      size = `${humanSize(rw)} (virtual ${humanSize(rw + virt)})`;
+      const { rw, rootFs } = containerSizes(store.dir(rec.Id), rec);
+      // docker's ps prints sizes with 3 significant digits.
+      size = `${humanSize(rw, 3)} (virtual ${humanSize(rootFs, 3)})`;
     }
     return {
       ID: o.noTrunc ? rec.Id : rec.Id.slice(0, 12),
