@@ -9,6 +9,7 @@ import { WharfError } from '../../core/errors.js';
 import { ContainerStore } from '../../container/store.js';
 import type { ContainerRecord, ContainerState } from '../../container/types.js';
 import type { Engine } from '../engine.js';
+import { containerFilter } from './filters.js';
 
 export interface PsRow {
   ID: string;
@@ -188,47 +189,6 @@ export function diskUsage(path: string): number {
   return total;
 }
 
-function matchFilter(engine: Engine, rec: ContainerRecord, st: ContainerState, key: string, value: string): boolean {
-  switch (key) {
-    case 'status':
-      return st.Status === value;
-    case 'name':
-      return new RegExp(value).test(rec.Name) || new RegExp(value).test(`/${rec.Name}`);
-    case 'id':
-      return rec.Id.startsWith(value);
-    case 'label': {
-      const [k, v] = value.split('=');
-      const labels = rec.Config.Labels ?? {};
-      return v === undefined ? k! in labels : labels[k!] === v;
-    }
-    case 'exited':
-      return st.Status === 'exited' && st.ExitCode === Number(value);
-    case 'ancestor': {
-      if (rec.ImageRef === value) return true;
-      let id: string | undefined;
-      try {
-        id = engine.images.get(value).id;
-      } catch {
-        return false;
-      }
-      let cur: string | undefined = rec.Image;
-      for (let i = 0; cur && i < 256; i++) {
-        if (cur === id) return true;
-        try {
-          cur = engine.images.get(cur).parent || undefined;
-        } catch {
-          cur = undefined;
-        }
-      }
-      return false;
-    }
-    case 'health':
-      return (st.Health?.Status ?? 'none') === value;
-    default:
-      throw new WharfError('INVALID_ARGUMENT', `Invalid filter '${key}'`);
-  }
-}
-
 export function listContainers(engine: Engine, o: PsOptions = {}): PsRow[] {
   const store = new ContainerStore(engine.root);
   const filters = (o.filters ?? []).map((f) => {
@@ -244,7 +204,8 @@ export function listContainers(engine: Engine, o: PsOptions = {}): PsRow[] {
   if (!all) items = items.filter((i) => i.st.Running || i.st.Restarting);
   const byKey = new Map<string, string[]>();
   for (const [k, v] of filters) byKey.set(k, [...(byKey.get(k) ?? []), v]);
-  items = items.filter((i) => [...byKey].every(([k, vs]) => vs.some((v) => matchFilter(engine, i.rec, i.st, k, v))));
+  const matches = containerFilter(engine, store, filters);
+  items = items.filter((i) => [...byKey].every(([k, vs]) => vs.some((v) => matches(i.rec, i.st, k, v))));
   return items.map(({ rec, st }) => {
     const image = rec.ImageRef.startsWith('sha256:') ? rec.ImageRef.slice(7, 19) : rec.ImageRef;
     let size = '';

@@ -1,0 +1,72 @@
+/**
+ * `ps --filter` with docker's keys beyond the basics: publish/expose (ports and ranges),
+ * volume (name, destination, bind source), network, before/since, is-task, and docker's
+ * errors for bad values. Expected results were taken from dockerd 20.10 with the same containers.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { Fixture } from './helpers/fixture.js';
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+
+describe('containers: ps filters', () => {
+  const fx = new Fixture();
+  let port = 0;
+  before(async () => {
+    const img = fx.busybox();
+    port = await freePort();
+    fx.ok(['run', '-d', '--name', 'f1', '-p', `127.0.0.1:${port}:80`, '--expose', '90', '-v', 'fv:/data', img, 'sleep', '300']);
+    fx.ok(['run', '-d', '--name', 'f2', '--network', 'none', img, 'sleep', '300']);
+    fx.ok(['create', '--name', 'f3', '-v', `${fx.dir}:/hostdir`, img, 'true']);
+  });
+  after(() => fx.cleanup());
+
+  const names = (filter: string) => fx.ok(['ps', '-a', '--filter', filter, '--format', '{{.Names}}']).trim().split('\n').filter(Boolean).sort().join(' ');
+
+  test('ports, volumes, networks, creation order and is-task select what docker selects', () => {
+    const cases: [string, string][] = [
+      [`publish=${port}`, 'f1'],
+      ['publish=80', ''],
+      [`publish=${port}/udp`, ''],
+      [`publish=${port - 1}-${port + 1}`, 'f1'],
+      ['expose=80', 'f1'],
+      ['expose=90/tcp', 'f1'],
+      ['expose=80-95', 'f1'],
+      [`expose=${port}`, ''],
+      ['volume=fv', 'f1'],
+      ['volume=/data', 'f1'],
+      ['volume=/hostdir', 'f3'],
+      [`volume=${fx.dir}`, 'f3'],
+      ['volume=nosuch', ''],
+      ['network=bridge', 'f1 f3'],
+      ['network=none', 'f2'],
+      ['network=host', ''],
+      ['network=default', ''],
+      ['before=f2', 'f1'],
+      ['since=f1', 'f2 f3'],
+      ['is-task=true', ''],
+      ['is-task=false', 'f1 f2 f3'],
+    ];
+    for (const [filter, expected] of cases) assert.equal(names(filter), expected, filter);
+  });
+
+  test("bad filters fail with docker's messages", () => {
+    const cases: [string, string][] = [
+      ['before=nosuch', 'no such container nosuch'],
+      ['publish=abc', 'error while looking up for publish abc: strconv.ParseUint: parsing "abc": invalid syntax'],
+      ['expose=70000', 'error while looking up for expose 70000: strconv.ParseUint: parsing "70000": value out of range'],
+      ['foo=bar', "Invalid filter 'foo'"],
+    ];
+    for (const [filter, message] of cases) {
+      const r = fx.wharf(['ps', '-a', '--filter', filter]);
+      assert.deepEqual([r.code, r.stderr], [1, `Error response from daemon: ${message}\n`], filter);
+    }
+  });
+});
