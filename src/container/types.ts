@@ -40,6 +40,7 @@ export interface HostConfig {
   Runtime: string;
   LogConfig: { Type: string; Config: Record<string, string> };
   ExtraHosts?: string[] | null;
+  SecurityOpt?: string[] | null;
 }
 
 export interface HealthLogEntry {

@@ -10,6 +10,7 @@ import { collect } from '../output.js';
 import type { CreateOptions } from '../../engine/containers/create.js';
 import { parseVolumeSpec } from '../../engine/containers/volumes-spec.js';
 import { parsePortSpec } from '../../container/runtime/network/ports.js';
+import { parseSecurityOpts } from '../../container/runtime/seccomp.js';
 import type { PortBinding, RestartPolicy } from '../../container/types.js';
 
 export interface RunFlags {
@@ -45,6 +46,7 @@ export interface RunFlags {
   runtime?: string;
   logOpt?: string[];
   addHost?: string[];
+  securityOpt?: string[];
 }
 
 export function defineRunFlags(cmd: Command): Command {
@@ -79,6 +81,7 @@ export function defineRunFlags(cmd: Command): Command {
     .option('--runtime <string>', 'Runtime to use for this container')
     .option('--log-opt <list>', 'Log driver options', collect)
     .option('--add-host <list>', 'Add a custom host-to-IP mapping (host:ip)', collect)
+    .option('--security-opt <list>', 'Security Options', collect)
     .helpOption('--help', 'Print usage');
 }
 
@@ -163,6 +166,12 @@ function parseLabels(list: string[]): Record<string, string> {
   }));
 }
 
+/** `--security-opt` as given, once its values are known to be ones wharf applies. */
+function checkSecurityOpts(opts: string[]): string[] {
+  parseSecurityOpts(opts);
+  return opts;
+}
+
 /** Go's strconv.ParseUint(s, 10, 16), with its error text. */
 function parseUint16(s: string): number {
   if (!/^\d+$/.test(s)) throw new Error(`strconv.ParseUint: parsing ${JSON.stringify(s)}: invalid syntax`);
@@ -242,6 +251,7 @@ export function toCreateOptions(image: string, cmd: string[], f: RunFlags): Crea
     hostname: f.hostname,
     labels: parseLabels(f.label ?? []),
     exposedPorts: exposedPortKeys(f.expose ?? []),
+    securityOpt: checkSecurityOpts(f.securityOpt ?? []),
     portBindings,
     publishAll: !!f.publishAll,
     volumes: (f.volume ?? []).map(parseVolumeSpec),

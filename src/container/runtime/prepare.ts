@@ -14,6 +14,7 @@ import { checkCommand } from './command.js';
 import { setupContainerNetwork, teardownContainerNetwork } from './netplug.js';
 import { runtimeDelete } from './runc.js';
 import { buildSpec } from './spec.js';
+import { parseSecurityOpts } from './seccomp.js';
 import { resolveUser } from './user.js';
 import { copyUpSource, copyUpVolumes } from './volume-copy.js';
 import { mark } from '../../core/timing.js';
@@ -96,6 +97,7 @@ export async function prepareStart(root: string, rec: ContainerRecord, opts: { c
       memory: rec.HostConfig.Memory,
       nanoCpus: rec.HostConfig.NanoCpus,
       pidsLimit: rec.HostConfig.PidsLimit,
+      security: parseSecurityOpts(rec.HostConfig.SecurityOpt ?? []),
     });
     writeFileSync(join(dir, 'config.json'), JSON.stringify(spec));
     mark('prepare: spec written');

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { MountPoint } from '../types.js';
 import type { ResolvedUser } from './user.js';
+import { defaultSeccomp, type SecurityOptions } from './seccomp.js';
 
 export const DEFAULT_CAPS = [
   'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_FSETID', 'CAP_FOWNER', 'CAP_MKNOD', 'CAP_NET_RAW', 'CAP_SETGID',
@@ -37,6 +38,8 @@ export interface SpecInput {
   memory: number;
   nanoCpus: number;
   pidsLimit: number | null;
+  /** From `--security-opt` (seccomp.ts); docker's defaults when absent. */
+  security?: SecurityOptions;
 }
 
 /** The host's hard limit for a resource, from /proc/self/limits (Infinity when unlimited). */
@@ -106,7 +109,7 @@ export function buildSpec(i: SpecInput): Record<string, unknown> {
       cwd: i.cwd || '/',
       capabilities: { bounding: DEFAULT_CAPS, effective: DEFAULT_CAPS, permitted: DEFAULT_CAPS },
       rlimits: [{ type: 'RLIMIT_NOFILE', hard: nofile, soft: nofile }],
-      noNewPrivileges: false,
+      noNewPrivileges: i.security?.noNewPrivileges ?? false,
       oomScoreAdj: 0,
     },
     root: { path: i.rootfs, readonly: false },
@@ -118,6 +121,7 @@ export function buildSpec(i: SpecInput): Record<string, unknown> {
       namespaces,
       maskedPaths: MASKED_PATHS,
       readonlyPaths: READONLY_PATHS,
+      ...(i.security?.seccomp === false ? {} : { seccomp: defaultSeccomp() }),
     },
   };
 }

@@ -49,6 +49,7 @@ export interface CreateOptions {
   storageDriver?: string;
   logOpts?: Record<string, string>;
   extraHosts?: string[];
+  securityOpt?: string[];
 }
 
 /** docker's JSON for an empty list it never filled: null. */
@@ -139,6 +140,7 @@ export async function createContainer(engine: Engine, o: CreateOptions): Promise
     Runtime: runtime,
     LogConfig: { Type: 'json-file', Config: o.logOpts ?? {} },
     ExtraHosts: o.extraHosts?.length ? o.extraHosts : null,
+    SecurityOpt: o.securityOpt?.length ? o.securityOpt : null,
   };
 
   let name = o.name ? validateName(o.name) : '';

@@ -35,7 +35,7 @@ export function hostConfigView(h: HostConfig): Record<string, unknown> {
     Privileged: false,
     PublishAllPorts: h.PublishAllPorts,
     ReadonlyRootfs: false,
-    SecurityOpt: null,
+    SecurityOpt: h.SecurityOpt ?? null,
     UTSMode: '',
     UsernsMode: '',
     ShmSize: 67108864,
