@@ -145,7 +145,7 @@ export async function setupNetwork(opts: SetupNetworkOptions): Promise<NetworkSt
     record.ipAddress = allocateIp(root, cfg.subnet, containerId, opts.preferredIp);
     record.ipPrefixLen = cfg.subnet.prefixLen;
     record.macAddress = macForIp(record.ipAddress);
-    writeRecord(root, record);
+    // No record write yet: teardown finds the address and the netns by the container's ID.
     const { gateway, prefixLen } = cfg.subnet;
     record.netnsPath = await createBridgedNetns({ containerId, bridge: cfg.name, ip: record.ipAddress, prefixLen, gateway, mac: record.macAddress });
     await publish(root, record, mappingsToPublish(opts, exposedKeys), opts.name ?? containerId.slice(0, 12));

@@ -4,7 +4,11 @@
  * pair joins it to the bridge: the host end `veth<7 of id>` on the bridge, the peer created
  * directly inside the namespace as eth0, so no temporary name ever appears on the host.
  */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { GONE, mustRun, run } from './exec.js';
+
+const BATCH_DIR = '/run/wharf/netns';
 
 export const netnsName = (containerId: string) => `wharf-${containerId.slice(0, 12)}`;
 export const netnsPath = (containerId: string) => `/run/netns/${netnsName(containerId)}`;
@@ -28,21 +32,23 @@ export interface VethConfig {
 }
 
 /**
- * Create the namespace and join it to the bridge in two ip(8) runs (each ~4 ms here): the
- * first, in the host namespace, adds the netns and the veth pair (the peer created directly
- * inside it as eth0, so no temporary name ever appears on the host) and puts the host end on
- * the bridge; the second, inside the netns, brings up lo and eth0 with the address and route.
+ * Create the namespace and join it to the bridge in one ip(8) run from here (each costs
+ * node a fork of itself): in the host namespace it adds the netns and the veth pair (the
+ * peer created directly inside it as eth0, so no temporary name ever appears on the host) and
+ * puts the host end on the bridge; then `netns exec` runs a second ip inside the netns, which
+ * reads its own batch (lo and eth0 up, address, route) from a file on /run's tmpfs.
  */
 export async function createBridgedNetns(cfg: VethConfig): Promise<string> {
   const ns = netnsName(cfg.containerId);
   const host = vethName(cfg.containerId);
+  const nsBatchFile = join(BATCH_DIR, `${ns}.batch`);
   const hostBatch = [
     `netns add ${ns}`,
     `link add name ${host} type veth peer name eth0 address ${cfg.mac} netns ${ns}`,
     `link set dev ${host} master ${cfg.bridge} up`,
+    `netns exec ${ns} ip -batch ${nsBatchFile}`,
     '',
   ].join('\n');
-  await mustRun('ip', ['-batch', '-'], { input: hostBatch });
   const nsBatch = [
     'link set dev lo up',
     `addr add ${cfg.ip}/${cfg.prefixLen} dev eth0`,
@@ -50,7 +56,13 @@ export async function createBridgedNetns(cfg: VethConfig): Promise<string> {
     `route add default via ${cfg.gateway} dev eth0`,
     '',
   ].join('\n');
-  await mustRun('ip', ['-n', ns, '-batch', '-'], { input: nsBatch });
+  mkdirSync(BATCH_DIR, { recursive: true });
+  writeFileSync(nsBatchFile, nsBatch);
+  try {
+    await mustRun('ip', ['-batch', '-'], { input: hostBatch });
+  } finally {
+    rmSync(nsBatchFile, { force: true });
+  }
   return netnsPath(cfg.containerId);
 }
 
