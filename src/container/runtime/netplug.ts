@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { WharfError } from '../../core/errors.js';
 import type { ContainerRecord, NetworkSnapshot } from '../types.js';
 import { generateHostsFile, generateResolvConf } from './network/files.js';
+import { netnsPath } from './network/netns.js';
 
 interface NetworkModule {
   setupNetwork(opts: {
@@ -46,12 +47,25 @@ export interface NetSetup {
   hostname: string;
 }
 
+/**
+ * What the runtime spec needs of the network, known before it is set up: the hostname, the
+ * namespace a bridge container joins (by its name), or the host's stack.
+ */
+export function plannedNetwork(rec: ContainerRecord): Omit<NetSetup, 'state'> {
+  const mode = netMode(rec);
+  return {
+    hostname: mode === 'host' ? osHostname() : rec.Config.Hostname,
+    netnsPath: mode === 'bridge' ? netnsPath(rec.Id) : undefined,
+    hostNetwork: mode === 'host',
+  };
+}
+
 /** Set up the network and write hosts/hostname/resolv.conf; returns what the spec needs. */
 /** `previousIp`: the address of the container's last run, which it keeps when still free. */
 export async function setupContainerNetwork(root: string, rec: ContainerRecord, dir: string, previousIp?: string): Promise<NetSetup> {
   const mode = netMode(rec);
   let state: (NetworkSnapshot & { netnsPath?: string }) | undefined;
-  const hostname = mode === 'host' ? osHostname() : rec.Config.Hostname;
+  const { hostname } = plannedNetwork(rec);
   // 'none' needs no help: runc makes a fresh network namespace with only lo, up.
   if (mode === 'bridge') {
     const net = await networkModule();
@@ -84,7 +98,7 @@ export async function setupContainerNetwork(root: string, rec: ContainerRecord, 
     generateHostsFile({ hostname, ip: state?.ipAddress || undefined, domainname: rec.Config.Domainname || undefined, extraHosts: rec.HostConfig.ExtraHosts ?? [], hostHostsFile: hostHosts }),
   );
   writeFileSync(join(dir, 'resolv.conf'), generateResolvConf(hostResolv, mode));
-  return { state, netnsPath: state?.netnsPath, hostNetwork: mode === 'host', hostname };
+  return { ...plannedNetwork(rec), state };
 }
 
 /** PortBindings from the record, as the network module's PortMapping list. */

@@ -11,7 +11,7 @@ import { resolveInRoot } from '../rootpath.js';
 import { containerDir, ContainerStore } from '../store.js';
 import type { ContainerRecord, NetworkSnapshot } from '../types.js';
 import { checkCommand } from './command.js';
-import { setupContainerNetwork, teardownContainerNetwork } from './netplug.js';
+import { plannedNetwork, setupContainerNetwork, teardownContainerNetwork } from './netplug.js';
 import { runtimeDelete } from './runc.js';
 import { buildSpec } from './spec.js';
 import { parseSecurityOpts } from './seccomp.js';
@@ -55,7 +55,9 @@ export async function prepareStart(root: string, rec: ContainerRecord, opts: { c
   const dir = containerDir(root, rec.Id);
   const snap = snapshotter(root, rec.Driver);
   const cwd = rec.Config.WorkingDir || '/';
-  // Started first: its ip(8) runs overlap the reads of the root below.
+  // Started first: its ip(8) run overlaps the reads of the root and the spec's making below,
+  // which need only what is known of the network beforehand.
+  const planned = plannedNetwork(rec);
   const network = setupContainerNetwork(root, rec, dir, new ContainerStore(root).rawState(rec.Id).Network?.ipAddress);
   network.catch(() => undefined);
   try {
@@ -73,10 +75,8 @@ export async function prepareStart(root: string, rec: ContainerRecord, opts: { c
       await copyUpVolumes(rootfs, rec.Mounts);
     }
     mark('prepare: root filesystem');
-    const net = await network;
-    mark('prepare: network and /etc files');
     const user = resolveUser(view, rec.Config.User);
-    let env = mergeEnv([`PATH=${DEFAULT_PATH}`, `HOSTNAME=${net.hostname}`, ...(rec.Config.Tty ? ['TERM=xterm'] : [])], rec.Config.Env ?? []);
+    let env = mergeEnv([`PATH=${DEFAULT_PATH}`, `HOSTNAME=${planned.hostname}`, ...(rec.Config.Tty ? ['TERM=xterm'] : [])], rec.Config.Env ?? []);
     if (!env.some((e) => e.startsWith('HOME='))) env = [...env, `HOME=${user.home}`];
     if (opts.checkCommand !== false) checkCommand(view, rec.Path, env, cwd);
     mark('prepare: user and command checks');
@@ -89,9 +89,9 @@ export async function prepareStart(root: string, rec: ContainerRecord, opts: { c
       cwd,
       user,
       terminal: !!rec.Config.Tty,
-      hostname: net.hostname,
-      netnsPath: net.netnsPath,
-      hostNetwork: net.hostNetwork,
+      hostname: planned.hostname,
+      netnsPath: planned.netnsPath,
+      hostNetwork: planned.hostNetwork,
       etcFiles: { hosts: join(dir, 'hosts'), hostname: join(dir, 'hostname'), resolvConf: join(dir, 'resolv.conf') },
       mounts: rec.Mounts,
       memory: rec.HostConfig.Memory,
@@ -101,6 +101,8 @@ export async function prepareStart(root: string, rec: ContainerRecord, opts: { c
     });
     writeFileSync(join(dir, 'config.json'), JSON.stringify(spec));
     mark('prepare: spec written');
+    const net = await network;
+    mark('prepare: network and /etc files');
     return { rootfs, network: net.state, mountPoint: !runtimeRoot && snap.name === 'overlay2' ? rootfs : undefined };
   } catch (err) {
     await network.catch(() => undefined);
