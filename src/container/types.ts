@@ -41,6 +41,17 @@ export interface HostConfig {
   LogConfig: { Type: string; Config: Record<string, string> };
   ExtraHosts?: string[] | null;
   SecurityOpt?: string[] | null;
+  CapAdd?: string[] | null;
+  CapDrop?: string[] | null;
+  ReadonlyRootfs?: boolean;
+  /** Mount point -> tmpfs options ("" for docker's defaults). */
+  Tmpfs?: Record<string, string>;
+  Ulimits?: { Name: string; Hard: number; Soft: number }[] | null;
+  Dns?: string[];
+  DnsSearch?: string[];
+  DnsOptions?: string[];
+  /** Bytes of /dev/shm (docker's default 64 MiB when 0 or absent). */
+  ShmSize?: number;
 }
 
 export interface HealthLogEntry {

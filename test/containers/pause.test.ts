@@ -3,17 +3,12 @@
  * go on after unpause; ps and inspect show it paused; exec, start and rm refuse it with
  * docker's messages; stop and kill still end it (SIGKILL thaws it), with nothing left behind.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Fixture, sleep } from './helpers/fixture.js';
+import { busyboxFixture, sleep } from './helpers/fixture.js';
 
 describe('containers: pause and unpause', () => {
-  const fx = new Fixture();
-  let img = '';
-  before(() => {
-    img = fx.busybox();
-  });
-  after(() => fx.cleanup());
+  const fx = busyboxFixture();
 
   /** The counter the container keeps writing, read from outside: `cp` works on a frozen container. */
   const counter = (name: string) => {
@@ -23,7 +18,7 @@ describe('containers: pause and unpause', () => {
   };
 
   test('a paused container stops counting, shows as paused, and counts again after unpause', async () => {
-    const id = fx.ok(['run', '-d', '--name', 'pz', '--network', 'none', img, 'sh', '-c', 'i=0; while :; do i=$((i+1)); echo $i > /count; sleep 0.02; done']).trim();
+    const id = fx.ok(['run', '-d', '--name', 'pz', '--network', 'none', fx.img, 'sh', '-c', 'i=0; while :; do i=$((i+1)); echo $i > /count; sleep 0.02; done']).trim();
     await sleep(300);
     assert.equal(fx.ok(['pause', 'pz']), 'pz\n');
     const frozen = counter('pz');
@@ -51,12 +46,12 @@ describe('containers: pause and unpause', () => {
   });
 
   test('stop and kill end a paused container; pause refuses a container that is not running', () => {
-    fx.ok(['run', '-d', '--name', 'ps1', '--network', 'none', img, 'sleep', '300']);
+    fx.ok(['run', '-d', '--name', 'ps1', '--network', 'none', fx.img, 'sleep', '300']);
     fx.ok(['pause', 'ps1']);
     // SIGTERM waits for a thaw that never comes; the timeout's SIGKILL thaws and ends it.
     assert.equal(fx.ok(['stop', '-t', '1', 'ps1']), 'ps1\n');
     assert.equal(fx.ok(['inspect', '-f', '{{.State.Status}} {{.State.ExitCode}} {{.State.Paused}}', 'ps1']), 'exited 137 false\n');
-    const created = fx.ok(['create', '--name', 'pc', '--network', 'none', img, 'true']).trim();
+    const created = fx.ok(['create', '--name', 'pc', '--network', 'none', fx.img, 'true']).trim();
     const r = fx.wharf(['pause', 'pc']);
     assert.deepEqual([r.code, r.stderr], [1, `Error response from daemon: Container ${created} is not running\n`]);
     fx.ok(['start', 'ps1']);

@@ -4,25 +4,20 @@
  * inside the root), `export`, `exec -u` and the start-time checks (user, command, workdir)
  * see exactly what the container sees, across committed layers with whiteouts.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Fixture } from './helpers/fixture.js';
+import { busyboxFixture } from './helpers/fixture.js';
 import { WHARF_BIN } from '../helpers/wharf.js';
 
 describe('containers: root filesystem without host mounts', () => {
-  const fx = new Fixture();
-  let img = '';
+  const fx = busyboxFixture();
   const hostMounts = () => fx.leaks().filter((l) => l.startsWith('mount '));
-  before(() => {
-    img = fx.busybox();
-  });
-  after(() => fx.cleanup());
 
   test('a running container has no host mount; cp in and out reaches its files', () => {
-    const id = fx.ok(['run', '-d', '--network', 'none', img, 'sh', '-c', 'echo made > /made; ln -s / /esc; sleep 60']).trim();
+    const id = fx.ok(['run', '-d', '--network', 'none', fx.img, 'sh', '-c', 'echo made > /made; ln -s / /esc; sleep 60']).trim();
     try {
       assert.deepEqual(hostMounts(), []);
       const src = join(fx.dir, 'in.txt');
@@ -53,7 +48,7 @@ describe('containers: root filesystem without host mounts', () => {
   });
 
   test('a stopped container: cp both ways through a short host mount', () => {
-    fx.ok(['create', '--network', 'none', '--name', 'stopped', img, 'true']);
+    fx.ok(['create', '--network', 'none', '--name', 'stopped', fx.img, 'true']);
     const src = join(fx.dir, 'in2.txt');
     writeFileSync(src, 'two\n');
     fx.ok(['cp', src, 'stopped:/etc/in2.txt']);
@@ -66,7 +61,7 @@ describe('containers: root filesystem without host mounts', () => {
   });
 
   test("cp with '-': a tar stream out of the container and into a directory of it", () => {
-    const id = fx.ok(['run', '-d', '--network', 'none', img, 'sh', '-c', 'mkdir -p /d/e && echo x > /d/e/f && sleep 60']).trim();
+    const id = fx.ok(['run', '-d', '--network', 'none', fx.img, 'sh', '-c', 'mkdir -p /d/e && echo x > /d/e/f && sleep 60']).trim();
     try {
       const out = execFileSync(WHARF_BIN, ['--root', fx.root, 'cp', `${id}:/d`, '-']);
       const names = execFileSync('tar', ['-tf', '-'], { input: out, encoding: 'utf8' }).trim().split('\n');
@@ -91,7 +86,7 @@ describe('containers: root filesystem without host mounts', () => {
   });
 
   test('user, command and workdir checks read committed layers, whiteouts included', () => {
-    fx.ok(['run', '--network', 'none', '--name', 'layered', img, 'sh', '-c',
+    fx.ok(['run', '--network', 'none', '--name', 'layered', fx.img, 'sh', '-c',
       'rm /bin/true && echo app:x:1234:1234::/home/app:/bin/sh >> /etc/passwd && mkdir -p /srv/app']);
     fx.ok(['commit', 'layered', 'layered:1']);
     fx.ok(['rm', 'layered']);

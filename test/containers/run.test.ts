@@ -2,20 +2,15 @@
  * run/create/start/stop/rm/ps/logs/inspect end to end on a busybox image, with Docker's
  * messages and exit codes for bad input, and a host-leak check after every failing case.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Fixture } from './helpers/fixture.js';
+import { busyboxFixture } from './helpers/fixture.js';
 
 describe('containers: run and lifecycle', () => {
-  const fx = new Fixture();
-  let img = '';
-  before(() => {
-    img = fx.busybox();
-  });
-  after(() => fx.cleanup());
+  const fx = busyboxFixture();
 
   test('run prints output, returns the exit code, keeps logs', () => {
-    const r = fx.wharf(['run', '--network', 'none', '--name', 'r1', img, 'sh', '-c', 'echo out; echo err >&2; exit 3']);
+    const r = fx.wharf(['run', '--network', 'none', '--name', 'r1', fx.img, 'sh', '-c', 'echo out; echo err >&2; exit 3']);
     assert.equal(r.code, 3);
     assert.equal(r.stdout, 'out\n');
     assert.equal(r.stderr, 'err\n');
@@ -30,23 +25,23 @@ describe('containers: run and lifecycle', () => {
   });
 
   test('hostname, env, workdir and user come from flags and the image', () => {
-    const out = fx.ok(['run', '--rm', '--network', 'none', '-e', 'FOO=bar', '-w', '/tmp', '-u', 'nobody', '--hostname', 'hh', img,
+    const out = fx.ok(['run', '--rm', '--network', 'none', '-e', 'FOO=bar', '-w', '/tmp', '-u', 'nobody', '--hostname', 'hh', fx.img,
       'sh', '-c', 'echo $FOO $(pwd) $(id -u) $(hostname) $(cat /etc/hostname)']);
     assert.equal(out, 'bar /tmp 65534 hh hh\n');
   });
 
   test('stdin pipes through with -i', () => {
-    assert.equal(fx.ok(['run', '--rm', '-i', '--network', 'none', img, 'cat'], { input: 'hi\n' }), 'hi\n');
+    assert.equal(fx.ok(['run', '--rm', '-i', '--network', 'none', fx.img, 'cat'], { input: 'hi\n' }), 'hi\n');
   });
 
   test('--rm leaves no container behind', () => {
     const before = fx.ok(['ps', '-aq']);
-    fx.ok(['run', '--rm', '--network', 'none', img, 'true']);
+    fx.ok(['run', '--rm', '--network', 'none', fx.img, 'true']);
     assert.equal(fx.ok(['ps', '-aq']), before);
   });
 
   test('ps columns, filters and rm $(ps --filter status=exited -a -q)', () => {
-    const id = fx.ok(['create', '--network', 'none', '--name', 'c1', '-l', 'k=v', img, 'true']).trim();
+    const id = fx.ok(['create', '--network', 'none', '--name', 'c1', '-l', 'k=v', fx.img, 'true']).trim();
     assert.match(id, /^[0-9a-f]{64}$/);
     const table = fx.ok(['ps', '-a']);
     assert.match(table.split('\n')[0]!, /^CONTAINER ID\s+IMAGE\s+COMMAND\s+CREATED\s+STATUS\s+PORTS\s+NAMES$/);
@@ -61,7 +56,7 @@ describe('containers: run and lifecycle', () => {
   });
 
   test('detached container: ps Up, stop with SIGKILL after the timeout, rm', () => {
-    const id = fx.ok(['run', '-d', '--network', 'none', '--name', 'd1', '--stop-timeout', '1', img, 'sleep', '100']).trim();
+    const id = fx.ok(['run', '-d', '--network', 'none', '--name', 'd1', '--stop-timeout', '1', fx.img, 'sleep', '100']).trim();
     assert.match(fx.ok(['ps']), /Up (Less than a second|\d+ seconds?)\s+d1/);
     const r = fx.wharf(['rm', 'd1']);
     assert.equal(r.code, 1);
@@ -76,8 +71,8 @@ describe('containers: run and lifecycle', () => {
   });
 
   test('name in use: Docker conflict message, exit 125, nothing left', () => {
-    fx.ok(['create', '--network', 'none', '--name', 'dup', img]);
-    const r = fx.wharf(['run', '--network', 'none', '--name', 'dup', img, 'true']);
+    fx.ok(['create', '--network', 'none', '--name', 'dup', fx.img]);
+    const r = fx.wharf(['run', '--network', 'none', '--name', 'dup', fx.img, 'true']);
     assert.equal(r.code, 125);
     assert.match(r.stderr, /Conflict\. The container name "\/dup" is already in use by container "[0-9a-f]{64}"\. You have to remove \(or rename\) that container to be able to reuse that name\./);
     assert.match(r.stderr, /Run 'wharf run --help' for more information/);
@@ -96,7 +91,7 @@ describe('containers: run and lifecycle', () => {
   ];
   for (const [name, flags, cmd, code, message] of badInput) {
     test(`bad input: ${name}`, () => {
-      const r = fx.wharf(['run', '--rm', '--network', 'none', ...flags, img, ...cmd]);
+      const r = fx.wharf(['run', '--rm', '--network', 'none', ...flags, fx.img, ...cmd]);
       assert.equal(r.code, code, r.stderr);
       assert.match(r.stderr, message);
       assert.deepEqual(fx.leaks(), []);
@@ -112,7 +107,7 @@ describe('containers: run and lifecycle', () => {
   });
 
   test('a failing start without --rm leaves the container Created with the error', () => {
-    const r = fx.wharf(['run', '--network', 'none', '--name', 'bad', img, 'nosuch']);
+    const r = fx.wharf(['run', '--network', 'none', '--name', 'bad', fx.img, 'nosuch']);
     assert.equal(r.code, 127);
     const st = JSON.parse(fx.ok(['container', 'inspect', 'bad']))[0].State;
     assert.equal(st.Status, 'created');

@@ -11,6 +11,7 @@ import type { CreateOptions } from '../../engine/containers/create.js';
 import { parseVolumeSpec } from '../../engine/containers/volumes-spec.js';
 import { parsePortSpec } from '../../container/runtime/network/ports.js';
 import { parseSecurityOpts } from '../../container/runtime/seccomp.js';
+import { parseUlimit } from '../../container/runtime/limits.js';
 import type { PortBinding, RestartPolicy } from '../../container/types.js';
 
 export interface RunFlags {
@@ -47,42 +48,70 @@ export interface RunFlags {
   logOpt?: string[];
   addHost?: string[];
   securityOpt?: string[];
+  capAdd?: string[];
+  capDrop?: string[];
+  readOnly?: boolean;
+  tmpfs?: string[];
+  ulimit?: string[];
+  dns?: string[];
+  dnsSearch?: string[];
+  dnsOption?: string[];
+  shmSize?: string;
 }
 
+const LIST = Symbol('repeatable');
+
+/** docker's run/create flags: [flags, help, LIST (repeatable) or a default value]. */
+const RUN_FLAGS: [string, string, (typeof LIST | string)?][] = [
+  ['-i, --interactive', 'Keep STDIN open even if not attached'],
+  ['-t, --tty', 'Allocate a pseudo-TTY'],
+  ['--name <string>', 'Assign a name to the container'],
+  ['-e, --env <list>', 'Set environment variables', LIST],
+  ['--env-file <list>', 'Read in a file of environment variables', LIST],
+  ['--entrypoint <string>', 'Overwrite the default ENTRYPOINT of the image'],
+  ['-w, --workdir <string>', 'Working directory inside the container'],
+  ['-u, --user <string>', 'Username or UID (format: <name|uid>[:<group|gid>])'],
+  ['-v, --volume <list>', 'Bind mount a volume', LIST],
+  ['-p, --publish <list>', "Publish a container's port(s) to the host", LIST],
+  ['-P, --publish-all', 'Publish all exposed ports to random ports'],
+  ['--expose <list>', 'Expose a port or a range of ports', LIST],
+  ['--restart <string>', 'Restart policy to apply when a container exits', 'no'],
+  ['--stop-signal <string>', 'Signal to stop a container'],
+  ['--stop-timeout <int>', 'Timeout (in seconds) to stop a container'],
+  ['--health-cmd <string>', 'Command to run to check health'],
+  ['--health-interval <duration>', 'Time between running the check (ms|s|m|h)'],
+  ['--health-timeout <duration>', 'Maximum time to allow one check to run (ms|s|m|h)'],
+  ['--health-retries <int>', 'Consecutive failures needed to report unhealthy'],
+  ['--health-start-period <duration>', 'Start period for the container to initialize'],
+  ['--no-healthcheck', 'Disable any container-specified HEALTHCHECK'],
+  ['-h, --hostname <string>', 'Container host name'],
+  ['-l, --label <list>', 'Set meta data on a container', LIST],
+  ['--network <network>', 'Connect a container to a network', 'default'],
+  ['-m, --memory <bytes>', 'Memory limit'],
+  ['--cpus <decimal>', 'Number of CPUs'],
+  ['--pids-limit <int>', 'Tune container pids limit (set -1 for unlimited)'],
+  ['--runtime <string>', 'Runtime to use for this container'],
+  ['--log-opt <list>', 'Log driver options', LIST],
+  ['--add-host <list>', 'Add a custom host-to-IP mapping (host:ip)', LIST],
+  ['--security-opt <list>', 'Security Options', LIST],
+  ['--cap-add <list>', 'Add Linux capabilities', LIST],
+  ['--cap-drop <list>', 'Drop Linux capabilities', LIST],
+  ['--read-only', "Mount the container's root filesystem as read only"],
+  ['--tmpfs <list>', 'Mount a tmpfs directory', LIST],
+  ['--ulimit <ulimit>', 'Ulimit options', LIST],
+  ['--dns <list>', 'Set custom DNS servers', LIST],
+  ['--dns-search <list>', 'Set custom DNS search domains', LIST],
+  ['--dns-option <list>', 'Set DNS options', LIST],
+  ['--shm-size <bytes>', 'Size of /dev/shm'],
+];
+
 export function defineRunFlags(cmd: Command): Command {
-  return cmd
-    .option('-i, --interactive', 'Keep STDIN open even if not attached')
-    .option('-t, --tty', 'Allocate a pseudo-TTY')
-    .option('--name <string>', 'Assign a name to the container')
-    .option('-e, --env <list>', 'Set environment variables', collect)
-    .option('--env-file <list>', 'Read in a file of environment variables', collect)
-    .option('--entrypoint <string>', 'Overwrite the default ENTRYPOINT of the image')
-    .option('-w, --workdir <string>', 'Working directory inside the container')
-    .option('-u, --user <string>', 'Username or UID (format: <name|uid>[:<group|gid>])')
-    .option('-v, --volume <list>', 'Bind mount a volume', collect)
-    .option('-p, --publish <list>', "Publish a container's port(s) to the host", collect)
-    .option('-P, --publish-all', 'Publish all exposed ports to random ports')
-    .option('--expose <list>', 'Expose a port or a range of ports', collect)
-    .option('--restart <string>', 'Restart policy to apply when a container exits', 'no')
-    .option('--stop-signal <string>', 'Signal to stop a container')
-    .option('--stop-timeout <int>', 'Timeout (in seconds) to stop a container')
-    .option('--health-cmd <string>', 'Command to run to check health')
-    .option('--health-interval <duration>', 'Time between running the check (ms|s|m|h)')
-    .option('--health-timeout <duration>', 'Maximum time to allow one check to run (ms|s|m|h)')
-    .option('--health-retries <int>', 'Consecutive failures needed to report unhealthy')
-    .option('--health-start-period <duration>', 'Start period for the container to initialize')
-    .option('--no-healthcheck', 'Disable any container-specified HEALTHCHECK')
-    .option('-h, --hostname <string>', 'Container host name')
-    .option('-l, --label <list>', 'Set meta data on a container', collect)
-    .option('--network <network>', 'Connect a container to a network', 'default')
-    .option('-m, --memory <bytes>', 'Memory limit')
-    .option('--cpus <decimal>', 'Number of CPUs')
-    .option('--pids-limit <int>', 'Tune container pids limit (set -1 for unlimited)')
-    .option('--runtime <string>', 'Runtime to use for this container')
-    .option('--log-opt <list>', 'Log driver options', collect)
-    .option('--add-host <list>', 'Add a custom host-to-IP mapping (host:ip)', collect)
-    .option('--security-opt <list>', 'Security Options', collect)
-    .helpOption('--help', 'Print usage');
+  for (const [flags, help, extra] of RUN_FLAGS) {
+    if (extra === LIST) cmd.option(flags, help, collect);
+    else if (extra !== undefined) cmd.option(flags, help, extra);
+    else cmd.option(flags, help);
+  }
+  return cmd.helpOption('--help', 'Print usage');
 }
 
 const flagError = (msg: string) => new WharfError('INVALID_ARGUMENT', msg, { exitCode: 125 });
@@ -164,6 +193,14 @@ function parseLabels(list: string[]): Record<string, string> {
     const i = l.indexOf('=');
     return i < 0 ? [l, ''] : [l.slice(0, i), l.slice(i + 1)];
   }));
+}
+
+/** `--tmpfs /run` or `--tmpfs /run:size=1m,mode=700`: mount point and options. */
+function parseTmpfs(spec: string): [string, string] {
+  const colon = spec.indexOf(':');
+  const [dest, opts] = colon < 0 ? [spec, ''] : [spec.slice(0, colon), spec.slice(colon + 1)];
+  if (!dest.startsWith('/')) throw new WharfError('INVALID_ARGUMENT', `invalid mount path: '${dest}' mount path must be absolute`, { exitCode: 125 });
+  return [dest, opts];
 }
 
 /** `--security-opt` as given, once its values are known to be ones wharf applies. */
@@ -252,6 +289,15 @@ export function toCreateOptions(image: string, cmd: string[], f: RunFlags): Crea
     labels: parseLabels(f.label ?? []),
     exposedPorts: exposedPortKeys(f.expose ?? []),
     securityOpt: checkSecurityOpts(f.securityOpt ?? []),
+    capAdd: f.capAdd,
+    capDrop: f.capDrop,
+    readOnly: !!f.readOnly,
+    tmpfs: Object.fromEntries((f.tmpfs ?? []).map(parseTmpfs)),
+    ulimits: (f.ulimit ?? []).map(parseUlimit),
+    dns: f.dns,
+    dnsSearch: f.dnsSearch,
+    dnsOptions: f.dnsOption,
+    shmSize: f.shmSize ? parseRamSize(f.shmSize) : undefined,
     portBindings,
     publishAll: !!f.publishAll,
     volumes: (f.volume ?? []).map(parseVolumeSpec),

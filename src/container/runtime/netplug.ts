@@ -97,7 +97,8 @@ export async function setupContainerNetwork(root: string, rec: ContainerRecord, 
     join(dir, 'hosts'),
     generateHostsFile({ hostname, ip: state?.ipAddress || undefined, domainname: rec.Config.Domainname || undefined, extraHosts: rec.HostConfig.ExtraHosts ?? [], hostHostsFile: hostHosts }),
   );
-  writeFileSync(join(dir, 'resolv.conf'), generateResolvConf(hostResolv, mode));
+  const dns = { servers: rec.HostConfig.Dns, search: rec.HostConfig.DnsSearch, options: rec.HostConfig.DnsOptions };
+  writeFileSync(join(dir, 'resolv.conf'), generateResolvConf(hostResolv, mode, dns));
   return { ...plannedNetwork(rec), state };
 }
 

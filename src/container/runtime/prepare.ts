@@ -98,6 +98,12 @@ export async function prepareStart(root: string, rec: ContainerRecord, opts: { c
       nanoCpus: rec.HostConfig.NanoCpus,
       pidsLimit: rec.HostConfig.PidsLimit,
       security: parseSecurityOpts(rec.HostConfig.SecurityOpt ?? []),
+      capAdd: rec.HostConfig.CapAdd ?? undefined,
+      capDrop: rec.HostConfig.CapDrop ?? undefined,
+      readonlyRoot: rec.HostConfig.ReadonlyRootfs,
+      tmpfs: rec.HostConfig.Tmpfs,
+      ulimits: rec.HostConfig.Ulimits ?? undefined,
+      shmSize: rec.HostConfig.ShmSize,
     });
     writeFileSync(join(dir, 'config.json'), JSON.stringify(spec));
     mark('prepare: spec written');

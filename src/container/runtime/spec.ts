@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { MountPoint } from '../types.js';
 import type { ResolvedUser } from './user.js';
 import { defaultSeccomp, type SecurityOptions } from './seccomp.js';
+import { effectiveCaps, rlimits, type Ulimit } from './limits.js';
 
 export const DEFAULT_CAPS = [
   'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_FSETID', 'CAP_FOWNER', 'CAP_MKNOD', 'CAP_NET_RAW', 'CAP_SETGID',
@@ -40,6 +41,15 @@ export interface SpecInput {
   pidsLimit: number | null;
   /** From `--security-opt` (seccomp.ts); docker's defaults when absent. */
   security?: SecurityOptions;
+  /** `--cap-add`/`--cap-drop`, normalised (limits.ts). */
+  capAdd?: string[];
+  capDrop?: string[];
+  readonlyRoot?: boolean;
+  /** `--tmpfs`: mount point -> extra options. */
+  tmpfs?: Record<string, string>;
+  ulimits?: Ulimit[];
+  /** Bytes of /dev/shm; 0 for docker's 64 MiB. */
+  shmSize?: number;
 }
 
 /** The host's hard limit for a resource, from /proc/self/limits (Infinity when unlimited). */
@@ -61,6 +71,7 @@ const bind = (destination: string, source: string, ro = false) => ({
 
 export function buildSpec(i: SpecInput): Record<string, unknown> {
   const nofile = Math.min(1048576, hostHardLimit('Max open files'));
+  const caps = effectiveCaps(DEFAULT_CAPS, i.capAdd, i.capDrop);
   const namespaces: Record<string, string>[] = [{ type: 'pid' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }];
   if (!i.hostNetwork) namespaces.push(i.netnsPath ? { type: 'network', path: i.netnsPath } : { type: 'network' });
   const mounts: Record<string, unknown>[] = [
@@ -71,7 +82,9 @@ export function buildSpec(i: SpecInput): Record<string, unknown> {
     { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro'] },
     { destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options: ['ro', 'nosuid', 'noexec', 'nodev'] },
     { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
-    { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=67108864'] },
+    { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', `size=${i.shmSize || 67108864}`] },
+    // docker's --tmpfs defaults, then the user's options (which may override them).
+    ...Object.entries(i.tmpfs ?? {}).map(([destination, opts]) => ({ destination, type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'nodev', 'noexec', ...(opts ? opts.split(',') : [])] })),
   ];
   const userDests = new Set(i.mounts.map((m) => m.Destination));
   const binds: Record<string, unknown>[] = [];
@@ -107,12 +120,12 @@ export function buildSpec(i: SpecInput): Record<string, unknown> {
       args: i.args,
       env: i.env,
       cwd: i.cwd || '/',
-      capabilities: { bounding: DEFAULT_CAPS, effective: DEFAULT_CAPS, permitted: DEFAULT_CAPS },
-      rlimits: [{ type: 'RLIMIT_NOFILE', hard: nofile, soft: nofile }],
+      capabilities: { bounding: caps, effective: caps, permitted: caps },
+      rlimits: rlimits(i.ulimits ?? [], nofile),
       noNewPrivileges: i.security?.noNewPrivileges ?? false,
       oomScoreAdj: 0,
     },
-    root: { path: i.rootfs, readonly: false },
+    root: { path: i.rootfs, readonly: !!i.readonlyRoot },
     hostname: i.hostname,
     mounts,
     linux: {

@@ -13,6 +13,7 @@ import { ContainerStore } from '../../container/store.js';
 import { emptyState, type ContainerRecord, type HostConfig, type MountPoint, type PortBinding, type RestartPolicy } from '../../container/types.js';
 import { VolumeStore } from '../../container/volumes.js';
 import { checkRuntime } from '../../container/runtime/runc.js';
+import { normalizeCaps } from '../../container/runtime/limits.js';
 import { mergeEnv } from '../../container/runtime/prepare.js';
 import type { VolumeSpec } from './volumes-spec.js';
 import { mark } from '../../core/timing.js';
@@ -50,6 +51,15 @@ export interface CreateOptions {
   logOpts?: Record<string, string>;
   extraHosts?: string[];
   securityOpt?: string[];
+  capAdd?: string[];
+  capDrop?: string[];
+  readOnly?: boolean;
+  tmpfs?: Record<string, string>;
+  ulimits?: { Name: string; Hard: number; Soft: number }[];
+  dns?: string[];
+  dnsSearch?: string[];
+  dnsOptions?: string[];
+  shmSize?: number;
 }
 
 /** docker's JSON for an empty list it never filled: null. */
@@ -141,6 +151,15 @@ export async function createContainer(engine: Engine, o: CreateOptions): Promise
     LogConfig: { Type: 'json-file', Config: o.logOpts ?? {} },
     ExtraHosts: o.extraHosts?.length ? o.extraHosts : null,
     SecurityOpt: o.securityOpt?.length ? o.securityOpt : null,
+    CapAdd: o.capAdd?.length ? normalizeCaps(o.capAdd, 'CapAdd') : null,
+    CapDrop: o.capDrop?.length ? normalizeCaps(o.capDrop, 'CapDrop') : null,
+    ReadonlyRootfs: !!o.readOnly,
+    ...(o.tmpfs && Object.keys(o.tmpfs).length ? { Tmpfs: o.tmpfs } : {}),
+    Ulimits: o.ulimits?.length ? o.ulimits : null,
+    Dns: o.dns ?? [],
+    DnsSearch: o.dnsSearch ?? [],
+    DnsOptions: o.dnsOptions ?? [],
+    ShmSize: o.shmSize ?? 0,
   };
 
   let name = o.name ? validateName(o.name) : '';

@@ -5,6 +5,9 @@
  */
 import type { HostConfig } from '../../container/types.js';
 
+/** docker's /dev/shm size. */
+export const DEFAULT_SHM_SIZE = 64 << 20;
+
 const MASKED_PATHS = ['/proc/asound', '/proc/acpi', '/proc/kcore', '/proc/keys', '/proc/latency_stats', '/proc/timer_list', '/proc/timer_stats', '/proc/sched_debug', '/proc/scsi', '/sys/firmware'];
 const READONLY_PATHS = ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'];
 
@@ -19,12 +22,12 @@ export function hostConfigView(h: HostConfig): Record<string, unknown> {
     AutoRemove: h.AutoRemove,
     VolumeDriver: '',
     VolumesFrom: null,
-    CapAdd: null,
-    CapDrop: null,
+    CapAdd: h.CapAdd ?? null,
+    CapDrop: h.CapDrop ?? null,
     CgroupnsMode: 'host',
-    Dns: [],
-    DnsOptions: [],
-    DnsSearch: [],
+    Dns: h.Dns ?? [],
+    DnsOptions: h.DnsOptions ?? [],
+    DnsSearch: h.DnsSearch ?? [],
     ExtraHosts: h.ExtraHosts ?? null,
     GroupAdd: null,
     IpcMode: 'private',
@@ -34,11 +37,12 @@ export function hostConfigView(h: HostConfig): Record<string, unknown> {
     PidMode: '',
     Privileged: false,
     PublishAllPorts: h.PublishAllPorts,
-    ReadonlyRootfs: false,
+    ReadonlyRootfs: !!h.ReadonlyRootfs,
     SecurityOpt: h.SecurityOpt ?? null,
+    ...(h.Tmpfs && Object.keys(h.Tmpfs).length ? { Tmpfs: h.Tmpfs } : {}),
     UTSMode: '',
     UsernsMode: '',
-    ShmSize: 67108864,
+    ShmSize: h.ShmSize || DEFAULT_SHM_SIZE,
     Runtime: h.Runtime,
     ConsoleSize: [0, 0],
     Isolation: '',
@@ -69,7 +73,7 @@ export function hostConfigView(h: HostConfig): Record<string, unknown> {
     MemorySwappiness: null,
     OomKillDisable: false,
     PidsLimit: h.PidsLimit,
-    Ulimits: [],
+    Ulimits: h.Ulimits ?? [],
     CpuCount: 0,
     CpuPercent: 0,
     IOMaximumIOps: 0,

@@ -3,6 +3,7 @@
  * busybox image built from Debian's busybox-static, and a host-leak probe (mounts, netns,
  * cgroups, monitor processes) to run after failing cases.
  */
+import { after, before } from 'node:test';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,6 +22,8 @@ export interface Result {
 export class Fixture {
   readonly dir = mkdtempSync(join(tmpdir(), 'wharf-ctr-'));
   readonly root = join(this.dir, 'root');
+  /** The busybox image's tag, once busyboxFixture's `before` has made it. */
+  img = '';
 
   wharf(args: string[], o: { input?: string; timeout?: number } = {}): Result {
     const r = spawnSync(wharfBin, ['--root', this.root, ...args], {
@@ -103,4 +106,14 @@ export async function waitFor(fn: () => boolean, ms = 15000, every = 100): Promi
 
 export function hasTmux(): boolean {
   return spawnSync('tmux', ['-V']).status === 0;
+}
+
+/** A suite's fixture: a fresh data root with the busybox image (`fx.img`) made before the tests, removed after. */
+export function busyboxFixture(): Fixture {
+  const fx = new Fixture();
+  before(() => {
+    fx.img = fx.busybox();
+  });
+  after(() => fx.cleanup());
+  return fx;
 }

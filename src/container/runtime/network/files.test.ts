@@ -28,3 +28,10 @@ test('resolv.conf: localhost nameservers dropped outside host mode, fallback as 
   assert.equal(generateResolvConf('nameserver fd00::1\n', 'bridge'), '\nnameserver 8.8.8.8\nnameserver 8.8.4.4\n');
   assert.equal(generateResolvConf('nameserver fd00::1\n', 'none'), 'nameserver fd00::1\n');
 });
+
+test("resolv.conf with --dns, --dns-search, --dns-option: each replaces the host's, in docker's order", () => {
+  const host = 'nameserver 10.0.0.2\nsearch corp.example\noptions rotate\n';
+  assert.equal(generateResolvConf(host, 'bridge', { servers: ['1.1.1.1'], search: ['example.com'], options: ['ndots:2'] }), 'search example.com\nnameserver 1.1.1.1\noptions ndots:2\n');
+  assert.equal(generateResolvConf(host, 'bridge', { servers: ['1.1.1.1', '8.8.8.8'] }), 'search corp.example\nnameserver 1.1.1.1\nnameserver 8.8.8.8\noptions rotate\n');
+  assert.equal(generateResolvConf(host, 'host', { search: ['a.example'] }), 'search a.example\nnameserver 10.0.0.2\noptions rotate\n');
+});

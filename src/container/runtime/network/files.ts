@@ -62,7 +62,15 @@ const fallbackIPv4 = ['nameserver 8.8.8.8', 'nameserver 8.8.4.4'];
  * (bridge also drops IPv6 nameservers, IPv6 being off on the bridge); when no nameserver is
  * left, Docker's default public servers are appended as text.
  */
-export function generateResolvConf(hostResolvConf: string, mode: 'bridge' | 'host' | 'none'): string {
+/** `--dns`, `--dns-search`, `--dns-option`: each replaces what the host's file says of it. */
+export interface DnsOverrides {
+  servers?: string[];
+  search?: string[];
+  options?: string[];
+}
+
+export function generateResolvConf(hostResolvConf: string, mode: 'bridge' | 'host' | 'none', dns: DnsOverrides = {}): string {
+  if (dns.servers?.length || dns.search?.length || dns.options?.length) return withOverrides(hostResolvConf, dns);
   if (mode === 'host') return hostResolvConf;
   const kept = hostResolvConf
     .split('\n')
@@ -73,4 +81,15 @@ export function generateResolvConf(hostResolvConf: string, mode: 'bridge' | 'hos
     if (!text.endsWith('\n')) text += '\n';
   }
   return text;
+}
+
+/** docker's file when any DNS flag is given: search, nameservers, options, each from the flag or the host. */
+function withOverrides(host: string, dns: DnsOverrides): string {
+  const hostLines = (key: string) => host.split('\n').filter((l) => l.startsWith(`${key} `) || l.startsWith(`${key}\t`));
+  const values = (key: string) => hostLines(key).flatMap((l) => l.trim().split(/\s+/).slice(1));
+  const search = dns.search?.length ? dns.search : values('search');
+  const servers = dns.servers?.length ? dns.servers : values('nameserver').filter((s) => !localhostNameserver.test(`nameserver ${s}`));
+  const options = dns.options?.length ? dns.options : values('options');
+  const lines = [...(search.length ? [`search ${search.join(' ')}`] : []), ...servers.map((s) => `nameserver ${s}`), ...(options.length ? [`options ${options.join(' ')}`] : [])];
+  return lines.join('\n') + '\n';
 }
