@@ -89,8 +89,10 @@ describe('containers: networking through the CLI', () => {
     assert.equal(existsSync(`/run/netns/wharf-${a.slice(0, 12)}`), false);
     const inside = execFileSync('nsenter', [`--net=${info.NetworkSettings.SandboxKey}`, 'ip', '-br', 'addr', 'show', 'eth0'], { encoding: 'utf8' });
     assert.match(inside, new RegExp(`UP\\s+${ip.replace(/\./g, '\\.')}/24`));
-    // wget from a second container, and nc against a listener in a third.
-    assert.equal(fx.ok(['run', '--rm', img, 'wget', '-qO-', `http://${ip}/index.html`]), 'hello-from-web\n');
+    // wget from a second container (httpd may still be starting), and nc against a listener in a third.
+    let page = fx.wharf(['run', '--rm', img, 'wget', '-qO-', `http://${ip}/index.html`]);
+    for (let i = 0; i < 30 && page.code !== 0; i++) page = fx.wharf(['run', '--rm', img, 'wget', '-qO-', `http://${ip}/index.html`]);
+    assert.equal(page.stdout, 'hello-from-web\n', page.stderr);
     const l = fx.ok(['run', '-d', img, 'sh', '-c', 'nc -l -p 7000 > /tmp/got; cat /tmp/got']).trim();
     const lip = fx.ok(['inspect', '-f', '{{.NetworkSettings.IPAddress}}', l]).trim();
     let sent = false;
