@@ -10,7 +10,7 @@ import { busyboxFixture, sleep } from './helpers/fixture.js';
 describe('containers: pause and unpause', () => {
   const fx = busyboxFixture();
 
-  /** The counter the container keeps writing, read from outside: `cp` works on a frozen container. */
+  /** The counter the container keeps writing (whole: it renames each value into place), read from outside: `cp` works on a frozen container. */
   const counter = (name: string) => {
     const tar = fx.ok(['cp', `${name}:/count`, '-']);
     const size = parseInt(tar.slice(124, 136), 8); // the first entry's header, then its data
@@ -18,8 +18,8 @@ describe('containers: pause and unpause', () => {
   };
 
   test('a paused container stops counting, shows as paused, and counts again after unpause', async () => {
-    const id = fx.ok(['run', '-d', '--name', 'pz', '--network', 'none', fx.img, 'sh', '-c', 'i=0; while :; do i=$((i+1)); echo $i > /count; sleep 0.02; done']).trim();
-    await sleep(300);
+    const id = fx.ok(['run', '-d', '--name', 'pz', '--network', 'none', fx.img, 'sh', '-c', 'i=0; while :; do i=$((i+1)); echo $i > /count.new; mv /count.new /count; sleep 0.02; done']).trim();
+    for (let i = 0; i < 100 && fx.wharf(['cp', 'pz:/count', '-']).code !== 0; i++) await sleep(50);
     assert.equal(fx.ok(['pause', 'pz']), 'pz\n');
     const frozen = counter('pz');
     await sleep(400);
@@ -38,7 +38,7 @@ describe('containers: pause and unpause', () => {
     }
 
     assert.equal(fx.ok(['unpause', 'pz']), 'pz\n');
-    await sleep(300);
+    for (let i = 0; i < 100 && counter('pz') <= frozen; i++) await sleep(50);
     assert.ok(counter('pz') > frozen, 'the count did not move after unpause');
     const r = fx.wharf(['unpause', 'pz']);
     assert.deepEqual([r.code, r.stderr], [1, `Error response from daemon: Container ${id} is not paused\n`]);

@@ -19,6 +19,7 @@ describe('containers: root filesystem without host mounts', () => {
   test('a running container has no host mount; cp in and out reaches its files', () => {
     const id = fx.ok(['run', '-d', '--network', 'none', fx.img, 'sh', '-c', 'echo made > /made; ln -s / /esc; sleep 60']).trim();
     try {
+      for (let i = 0; i < 100 && fx.wharf(['exec', id, 'test', '-L', '/esc']).code !== 0; i++) fx.ok(['exec', id, 'sleep', '0.05']);
       assert.deepEqual(hostMounts(), []);
       const src = join(fx.dir, 'in.txt');
       writeFileSync(src, 'from host\n');
@@ -63,6 +64,7 @@ describe('containers: root filesystem without host mounts', () => {
   test("cp with '-': a tar stream out of the container and into a directory of it", () => {
     const id = fx.ok(['run', '-d', '--network', 'none', fx.img, 'sh', '-c', 'mkdir -p /d/e && echo x > /d/e/f && sleep 60']).trim();
     try {
+      for (let i = 0; i < 100 && fx.wharf(['exec', id, 'test', '-e', '/d/e/f']).code !== 0; i++) fx.ok(['exec', id, 'sleep', '0.05']);
       const out = execFileSync(WHARF_BIN, ['--root', fx.root, 'cp', `${id}:/d`, '-']);
       const names = execFileSync('tar', ['-tf', '-'], { input: out, encoding: 'utf8' }).trim().split('\n');
       assert.deepEqual(names, ['d/', 'd/e/', 'd/e/f']);
