@@ -62,7 +62,9 @@ describe('containers: monitor', () => {
   });
 
   test('kill -s and wait report the exit code', () => {
-    fx.ok(['run', '-d', '--network', 'none', '--name', 'k1', img, 'sh', '-c', 'trap "exit 7" USR1; while :; do sleep 0.1; done']);
+    fx.ok(['run', '-d', '--network', 'none', '--name', 'k1', img, 'sh', '-c', 'trap "exit 7" USR1; touch /trapped; while :; do sleep 0.1; done']);
+    // PID 1 ignores a signal it has no handler for yet: wait for the trap.
+    for (let i = 0; i < 100 && fx.wharf(['exec', 'k1', 'test', '-e', '/trapped']).code !== 0; i++) fx.ok(['exec', 'k1', 'sleep', '0.05']);
     fx.ok(['kill', '-s', 'USR1', 'k1']);
     assert.equal(fx.ok(['wait', 'k1']), '7\n');
     const r = fx.wharf(['kill', 'k1']);
