@@ -50,8 +50,13 @@ export function startProxy(containerId: string, specs: ProxyPort[]): Promise<{ p
       child.removeAllListeners('exit');
       child.unref();
       const msg = JSON.parse(buf.slice(0, nl)) as { ok: boolean; ports?: number[]; error?: string };
-      if (msg.ok && child.pid) resolve({ pid: child.pid, ports: msg.ports ?? [] });
-      else reject(new WharfError('CONFLICT', msg.error ?? 'userland proxy failed'));
+      if (msg.ok && child.pid) return resolve({ pid: child.pid, ports: msg.ports ?? [] });
+      // A proxy that could not bind exits by itself; the failure is reported once it is gone.
+      const err = new WharfError('CONFLICT', msg.error ?? 'userland proxy failed');
+      if (child.exitCode !== null || child.signalCode !== null) return reject(err);
+      child.ref();
+      child.once('exit', () => reject(err));
+      child.kill('SIGKILL');
     });
   });
 }
