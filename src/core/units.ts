@@ -22,6 +22,19 @@ export function humanSize(bytes: number, precision = 4): string {
   return formatG(size, precision) + decimalUnits[i];
 }
 
+const binaryUnits = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB', 'ZiB', 'YiB'];
+
+/** go-units BytesSize: binary (1024-based) units, 4 significant digits (`512KiB`, `23.54GiB`). */
+export function bytesSize(bytes: number): string {
+  let size = bytes;
+  let i = 0;
+  while (size >= 1024 && i < binaryUnits.length - 1) {
+    size /= 1024;
+    i++;
+  }
+  return formatG(size, 4) + binaryUnits[i];
+}
+
 /** go-units HumanDuration. */
 export function humanDuration(ms: number): string {
   const seconds = Math.floor(ms / 1000);

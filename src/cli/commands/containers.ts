@@ -16,6 +16,7 @@ import { killContainer, pauseContainer, removeContainer, restartContainer, stopC
 import { registerRunCommands } from './container-run.js';
 import { registerContainerFsCommands } from './container-fs.js';
 import { registerContainerExtraCommands } from './container-extra.js';
+import { registerStatsCommand } from './container-stats.js';
 import { registerVolumeCommands } from './volume.js';
 import { eachRefParallel } from './container-parallel.js';
 
@@ -130,5 +131,6 @@ export function registerContainerCommands(program: Command, ctx: CliContext): vo
 
   registerContainerFsCommands(program, container, ctx);
   registerContainerExtraCommands(program, container, ctx);
+  registerStatsCommand(program, container, ctx);
   registerVolumeCommands(program, ctx);
 }

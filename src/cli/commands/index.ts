@@ -47,7 +47,7 @@ const groupsOf: Record<string, string[]> = {
   load: ['imageIo'],
   inspect: ['inspect'],
   ...Object.fromEntries(
-    ['run', 'create', 'start', 'stop', 'kill', 'restart', 'pause', 'unpause', 'rm', 'wait', 'rename', 'ps', 'logs', 'diff', 'export', 'commit', 'cp', 'port', 'top', 'exec', 'attach', 'container', 'volume'].map((c) => [c, ['containers']]),
+    ['run', 'create', 'start', 'stop', 'kill', 'restart', 'pause', 'unpause', 'stats', 'rm', 'wait', 'rename', 'ps', 'logs', 'diff', 'export', 'commit', 'cp', 'port', 'top', 'exec', 'attach', 'container', 'volume'].map((c) => [c, ['containers']]),
   ),
   version: ['system'],
   info: ['system'],
