@@ -52,6 +52,8 @@ export interface HostConfig {
   DnsOptions?: string[];
   /** Bytes of /dev/shm (docker's default 64 MiB when 0 or absent). */
   ShmSize?: number;
+  /** `--init`: tini runs as PID 1 and starts the command. */
+  Init?: boolean;
 }
 
 export interface HealthLogEntry {

@@ -42,4 +42,15 @@ describe('containers: process and filesystem flags', () => {
     assert.match(r.stderr, /^wharf: invalid argument "foo=1" for "--ulimit" flag: invalid ulimit type: foo\n/);
     assert.deepEqual(fx.leaks(), []);
   });
+
+  test('--init: tini is PID 1 as /sbin/docker-init, passes the exit code on and forwards the stop signal', () => {
+    const pid1 = fx.ok(['run', '--rm', '--network', 'none', '--init', fx.img, 'sh', '-c', 'tr "\\0" " " < /proc/1/cmdline']);
+    assert.equal(pid1, '/sbin/docker-init -- sh -c tr "\\0" " " < /proc/1/cmdline ');
+    assert.equal(fx.wharf(['run', '--rm', '--network', 'none', '--init', fx.img, 'sh', '-c', 'exit 5']).code, 5);
+    // sleep as PID 1 would ignore SIGTERM until the timeout's SIGKILL (137); under tini it gets it.
+    const id = fx.ok(['run', '-d', '--network', 'none', '--init', fx.img, 'sleep', '300']).trim();
+    fx.ok(['stop', '-t', '20', id]);
+    assert.equal(fx.ok(['inspect', '-f', '{{.State.ExitCode}} {{.HostConfig.Init}}', id]), '143 true\n');
+    fx.ok(['rm', id]);
+  });
 });

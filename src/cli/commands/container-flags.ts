@@ -57,6 +57,7 @@ export interface RunFlags {
   dnsSearch?: string[];
   dnsOption?: string[];
   shmSize?: string;
+  init?: boolean;
 }
 
 const LIST = Symbol('repeatable');
@@ -103,6 +104,7 @@ const RUN_FLAGS: [string, string, (typeof LIST | string)?][] = [
   ['--dns-search <list>', 'Set custom DNS search domains', LIST],
   ['--dns-option <list>', 'Set DNS options', LIST],
   ['--shm-size <bytes>', 'Size of /dev/shm'],
+  ['--init', 'Run an init inside the container that forwards signals and reaps processes'],
 ];
 
 export function defineRunFlags(cmd: Command): Command {
@@ -298,6 +300,7 @@ export function toCreateOptions(image: string, cmd: string[], f: RunFlags): Crea
     dnsSearch: f.dnsSearch,
     dnsOptions: f.dnsOption,
     shmSize: f.shmSize ? parseRamSize(f.shmSize) : undefined,
+    init: !!f.init,
     portBindings,
     publishAll: !!f.publishAll,
     volumes: (f.volume ?? []).map(parseVolumeSpec),

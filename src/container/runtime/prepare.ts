@@ -3,7 +3,8 @@
  * filesystem mounted (by the runtime, or here when files must be written first), set up the
  * network and /etc files, resolve user, env and command, write the OCI spec. On any failure everything done so far is undone, so a failed start leaves nothing behind.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { WharfError } from '../../core/errors.js';
 import { join } from 'node:path';
 import { snapshotter } from '../../snapshot/snapshotter.js';
 import { DirView, resolvePath, type FsView } from '../../archive/layer-stack.js';
@@ -31,6 +32,13 @@ export function mergeEnv(base: string[], overrides: string[]): string[] {
     else out.push(e);
   }
   return out;
+}
+
+/** The static init `--init` runs (Debian's tini, which docker ships as docker-init). */
+function initBinary(): string {
+  const found = ['/usr/bin/tini-static', '/usr/bin/docker-init', '/usr/local/bin/tini-static'].find((p) => existsSync(p));
+  if (!found) throw new WharfError('INTERNAL', 'exec: "docker-init": executable file not found in $PATH', { exitCode: 125 });
+  return found;
 }
 
 export interface Prepared {
@@ -104,6 +112,7 @@ export async function prepareStart(root: string, rec: ContainerRecord, opts: { c
       tmpfs: rec.HostConfig.Tmpfs,
       ulimits: rec.HostConfig.Ulimits ?? undefined,
       shmSize: rec.HostConfig.ShmSize,
+      init: rec.HostConfig.Init ? initBinary() : undefined,
     });
     writeFileSync(join(dir, 'config.json'), JSON.stringify(spec));
     mark('prepare: spec written');

@@ -50,7 +50,12 @@ export interface SpecInput {
   ulimits?: Ulimit[];
   /** Bytes of /dev/shm; 0 for docker's 64 MiB. */
   shmSize?: number;
+  /** `--init`: the host's static init binary, mounted as docker mounts its docker-init. */
+  init?: string;
 }
+
+/** Where `--init`'s binary appears in the container, as with docker. */
+export const INIT_PATH = '/sbin/docker-init';
 
 /** The host's hard limit for a resource, from /proc/self/limits (Infinity when unlimited). */
 export function hostHardLimit(label: string): number {
@@ -96,6 +101,7 @@ export function buildSpec(i: SpecInput): Record<string, unknown> {
     if (!userDests.has(dest)) binds.push(bind(dest, src));
   }
   for (const m of i.mounts) binds.push(bind(m.Destination, m.Source, !m.RW));
+  if (i.init) binds.push(bind(INIT_PATH, i.init, true));
   // Docker's sortMounts: shallower destinations first, so `-v vol:/etc` never hides /etc/hosts.
   const depth = (m: Record<string, unknown>) => String(m.destination).split('/').filter(Boolean).length;
   mounts.push(...binds.sort((a, b) => depth(a) - depth(b)));
@@ -117,7 +123,7 @@ export function buildSpec(i: SpecInput): Record<string, unknown> {
     process: {
       terminal: i.terminal,
       user: { uid: i.user.uid, gid: i.user.gid, ...(i.user.additionalGids.length ? { additionalGids: i.user.additionalGids } : {}) },
-      args: i.args,
+      args: i.init ? [INIT_PATH, '--', ...i.args] : i.args,
       env: i.env,
       cwd: i.cwd || '/',
       capabilities: { bounding: caps, effective: caps, permitted: caps },

@@ -60,6 +60,7 @@ export interface CreateOptions {
   dnsSearch?: string[];
   dnsOptions?: string[];
   shmSize?: number;
+  init?: boolean;
 }
 
 /** docker's JSON for an empty list it never filled: null. */
@@ -160,6 +161,7 @@ export async function createContainer(engine: Engine, o: CreateOptions): Promise
     DnsSearch: o.dnsSearch ?? [],
     DnsOptions: o.dnsOptions ?? [],
     ShmSize: o.shmSize ?? 0,
+    ...(o.init ? { Init: true } : {}),
   };
 
   let name = o.name ? validateName(o.name) : '';

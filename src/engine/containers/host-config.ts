@@ -80,5 +80,6 @@ export function hostConfigView(h: HostConfig): Record<string, unknown> {
     IOMaximumBandwidth: 0,
     MaskedPaths: MASKED_PATHS,
     ReadonlyPaths: READONLY_PATHS,
+    ...(h.Init ? { Init: true } : {}),
   };
 }
