@@ -12,7 +12,7 @@ export interface PortBinding {
 }
 
 export interface MountPoint {
-  Type: 'bind' | 'volume';
+  Type: 'bind' | 'volume' | 'tmpfs';
   Name?: string;
   Source: string;
   Destination: string;
@@ -54,6 +54,17 @@ export interface HostConfig {
   ShmSize?: number;
   /** `--init`: tini runs as PID 1 and starts the command. */
   Init?: boolean;
+  /** `--mount` entries, as docker records them. */
+  Mounts?: HostMount[];
+}
+
+/** One `--mount` as HostConfig.Mounts shows it. */
+export interface HostMount {
+  Type: 'bind' | 'volume' | 'tmpfs';
+  Source?: string;
+  Target: string;
+  ReadOnly?: boolean;
+  TmpfsOptions?: { SizeBytes?: number; Mode?: number };
 }
 
 export interface HealthLogEntry {

@@ -34,6 +34,11 @@ export interface ErrorOptions {
   cause?: unknown;
   /** Process exit code the CLI should use (Docker uses 1 for most errors, 125 for run failures). */
   exitCode?: number;
+  /**
+   * A check of the user's input that docker makes in its daemon, not in its CLI: reported as
+   * "Error response from daemon: ..." even when wharf's CLI finds it while reading the flags.
+   */
+  daemonSide?: boolean;
 }
 
 export class WharfError extends Error {
@@ -41,6 +46,7 @@ export class WharfError extends Error {
   readonly httpStatus: number;
   readonly hint?: string;
   readonly exitCode: number;
+  readonly daemonSide: boolean;
 
   constructor(code: ErrorCode, message: string, options: ErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -49,6 +55,7 @@ export class WharfError extends Error {
     this.httpStatus = statusByCode[code];
     this.hint = options.hint;
     this.exitCode = options.exitCode ?? 1;
+    this.daemonSide = options.daemonSide ?? false;
   }
 }
 

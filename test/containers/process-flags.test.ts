@@ -1,10 +1,13 @@
 /**
  * Run flags that shape the container's process and filesystem, end to end, with what
  * docker 20.10 shows for the same flags: --cap-add/--cap-drop (CapEff), --read-only,
- * --tmpfs, --ulimit, --dns/--dns-search/--dns-option and --shm-size; inspect's HostConfig.
+ * --tmpfs, --ulimit, --dns/--dns-search/--dns-option, --shm-size, --init and --mount;
+ * inspect's HostConfig.
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { busyboxFixture } from './helpers/fixture.js';
 
 describe('containers: process and filesystem flags', () => {
@@ -53,4 +56,30 @@ describe('containers: process and filesystem flags', () => {
     assert.equal(fx.ok(['inspect', '-f', '{{.State.ExitCode}} {{.HostConfig.Init}}', id]), '143 true\n');
     fx.ok(['rm', id]);
   });
+
+  test('--mount: bind (read-only), named and anonymous volumes and tmpfs, recorded as docker records them', () => {
+    const host = join(fx.dir, 'mnt');
+    mkdirSync(host);
+    writeFileSync(join(host, 'f'), 'hi\n');
+    const mounts = ['--mount', `type=bind,src=${host},dst=/d,ro`, '--mount', 'type=volume,source=mv,target=/v', '--mount', 'type=tmpfs,target=/t,tmpfs-size=1m,tmpfs-mode=1770', '--mount', 'target=/anon'];
+    const script = 'cat /d/f; touch /d/x 2>/dev/null || echo d-ro; echo ok > /v/y && cat /v/y; grep " /t " /proc/mounts | cut -d" " -f4';
+    assert.equal(fx.ok(['run', '--rm', '--network', 'none', ...mounts, fx.img, 'sh', '-c', script]), 'hi\nd-ro\nok\nrw,nosuid,nodev,noexec,relatime,size=1024k,mode=1770\n');
+    const id = fx.ok(['create', ...mounts, fx.img, 'true']).trim();
+    const info = JSON.parse(fx.ok(['inspect', id]))[0];
+    assert.deepEqual(info.HostConfig.Mounts, [
+      { Type: 'bind', Source: host, Target: '/d', ReadOnly: true },
+      { Type: 'volume', Source: 'mv', Target: '/v' },
+      { Type: 'tmpfs', Target: '/t', TmpfsOptions: { SizeBytes: 1048576, Mode: 0o1770 } },
+      { Type: 'volume', Target: '/anon' },
+    ]);
+    assert.deepEqual([info.HostConfig.Binds, info.Config.Volumes], [null, null]);
+    assert.deepEqual(info.Mounts.map((m: { Type: string; Destination: string; Mode: string; RW: boolean }) => [m.Type, m.Destination, m.Mode, m.RW]), [
+      ['bind', '/d', '', false], ['volume', '/v', 'z', true], ['tmpfs', '/t', '', true], ['volume', '/anon', 'z', true],
+    ]);
+    fx.ok(['rm', '-v', id]);
+    const r = fx.wharf(['run', '--rm', '--mount', 'type=bind,source=/nonexist,target=/x', fx.img, 'true']);
+    assert.equal(r.code, 125);
+    assert.match(r.stderr, /^wharf: Error response from daemon: invalid mount config for type "bind": bind source path does not exist: \/nonexist\n/);
+  });
 });
+

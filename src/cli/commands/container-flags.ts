@@ -8,7 +8,7 @@ import { parseRamSize } from '../../core/units.js';
 import { WharfError } from '../../core/errors.js';
 import { collect } from '../output.js';
 import type { CreateOptions } from '../../engine/containers/create.js';
-import { parseVolumeSpec } from '../../engine/containers/volumes-spec.js';
+import { parseMountSpec, parseVolumeSpec } from '../../engine/containers/volumes-spec.js';
 import { parsePortSpec } from '../../container/runtime/network/ports.js';
 import { parseSecurityOpts } from '../../container/runtime/seccomp.js';
 import { parseUlimit } from '../../container/runtime/limits.js';
@@ -58,6 +58,7 @@ export interface RunFlags {
   dnsOption?: string[];
   shmSize?: string;
   init?: boolean;
+  mount?: string[];
 }
 
 const LIST = Symbol('repeatable');
@@ -105,6 +106,7 @@ const RUN_FLAGS: [string, string, (typeof LIST | string)?][] = [
   ['--dns-option <list>', 'Set DNS options', LIST],
   ['--shm-size <bytes>', 'Size of /dev/shm'],
   ['--init', 'Run an init inside the container that forwards signals and reaps processes'],
+  ['--mount <mount>', 'Attach a filesystem mount to the container', LIST],
 ];
 
 export function defineRunFlags(cmd: Command): Command {
@@ -303,7 +305,7 @@ export function toCreateOptions(image: string, cmd: string[], f: RunFlags): Crea
     init: !!f.init,
     portBindings,
     publishAll: !!f.publishAll,
-    volumes: (f.volume ?? []).map(parseVolumeSpec),
+    volumes: [...(f.volume ?? []).map(parseVolumeSpec), ...(f.mount ?? []).map(parseMountSpec)],
     restart: parseRestart(f.restart ?? 'no'),
     autoRemove: !!f.rm,
     stopSignal: f.stopSignal,

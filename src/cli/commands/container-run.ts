@@ -30,7 +30,8 @@ async function create(ctx: CliContext, cmdName: string, image: string, args: str
     try {
       opts = toCreateOptions(image, args, flags);
     } catch (err) {
-      // Flag validation happens on the client in Docker: no "Error response from daemon".
+      // Most flag validation happens in docker's CLI: no "Error response from daemon".
+      if (err instanceof WharfError && err.daemonSide) throw err;
       throw new CliError((err as Error).message, err instanceof WharfError ? err.exitCode : 125, true);
     }
     const engine = ctx.engine();

@@ -14,7 +14,7 @@ import type { ContainerRecord, NetworkSnapshot } from '../types.js';
 import { checkCommand } from './command.js';
 import { plannedNetwork, setupContainerNetwork, teardownContainerNetwork } from './netplug.js';
 import { runtimeDelete } from './runc.js';
-import { buildSpec } from './spec.js';
+import { buildSpec, tmpfsOptions } from './spec.js';
 import { parseSecurityOpts } from './seccomp.js';
 import { resolveUser } from './user.js';
 import { copyUpSource, copyUpVolumes } from './volume-copy.js';
@@ -109,7 +109,7 @@ export async function prepareStart(root: string, rec: ContainerRecord, opts: { c
       capAdd: rec.HostConfig.CapAdd ?? undefined,
       capDrop: rec.HostConfig.CapDrop ?? undefined,
       readonlyRoot: rec.HostConfig.ReadonlyRootfs,
-      tmpfs: rec.HostConfig.Tmpfs,
+      tmpfs: { ...rec.HostConfig.Tmpfs, ...Object.fromEntries((rec.HostConfig.Mounts ?? []).filter((m) => m.Type === 'tmpfs').map((m) => [m.Target, tmpfsOptions(m)])) },
       ulimits: rec.HostConfig.Ulimits ?? undefined,
       shmSize: rec.HostConfig.ShmSize,
       init: rec.HostConfig.Init ? initBinary() : undefined,

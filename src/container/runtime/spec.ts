@@ -4,7 +4,7 @@
  * rlimits clamped to the host's hard limits and cgroup resources from the run flags.
  */
 import { readFileSync } from 'node:fs';
-import type { MountPoint } from '../types.js';
+import type { HostMount, MountPoint } from '../types.js';
 import type { ResolvedUser } from './user.js';
 import { defaultSeccomp, type SecurityOptions } from './seccomp.js';
 import { effectiveCaps, rlimits, type Ulimit } from './limits.js';
@@ -54,6 +54,13 @@ export interface SpecInput {
   init?: string;
 }
 
+/** A `--mount type=tmpfs`'s options as docker passes them to the kernel. */
+export function tmpfsOptions(m: HostMount): string {
+  const size = m.TmpfsOptions?.SizeBytes;
+  const mode = m.TmpfsOptions?.Mode;
+  return [size ? `size=${size}` : '', mode !== undefined ? `mode=${mode.toString(8)}` : ''].filter(Boolean).join(',');
+}
+
 /** Where `--init`'s binary appears in the container, as with docker. */
 export const INIT_PATH = '/sbin/docker-init';
 
@@ -100,7 +107,7 @@ export function buildSpec(i: SpecInput): Record<string, unknown> {
   ] as const) {
     if (!userDests.has(dest)) binds.push(bind(dest, src));
   }
-  for (const m of i.mounts) binds.push(bind(m.Destination, m.Source, !m.RW));
+  for (const m of i.mounts) if (m.Type !== 'tmpfs') binds.push(bind(m.Destination, m.Source, !m.RW));
   if (i.init) binds.push(bind(INIT_PATH, i.init, true));
   // Docker's sortMounts: shallower destinations first, so `-v vol:/etc` never hides /etc/hosts.
   const depth = (m: Record<string, unknown>) => String(m.destination).split('/').filter(Boolean).length;

@@ -10,7 +10,7 @@ import type { ContainerConfig } from '../../image/types.js';
 import { configuredDriver, snapshotter } from '../../snapshot/snapshotter.js';
 import { randomName, validateName } from '../../container/names.js';
 import { ContainerStore } from '../../container/store.js';
-import { emptyState, type ContainerRecord, type HostConfig, type MountPoint, type PortBinding, type RestartPolicy } from '../../container/types.js';
+import { emptyState, type ContainerRecord, type HostConfig, type HostMount, type MountPoint, type PortBinding, type RestartPolicy } from '../../container/types.js';
 import { VolumeStore } from '../../container/volumes.js';
 import { checkRuntime } from '../../container/runtime/runc.js';
 import { normalizeCaps } from '../../container/runtime/limits.js';
@@ -63,6 +63,13 @@ export interface CreateOptions {
   init?: boolean;
 }
 
+/** Config.Volumes: the image's and -v's volume mount points; --mount's are not listed (docker's rule). */
+function configVolumes(imageVolumes: Record<string, object> | null | undefined, mounts: MountPoint[], hostMounts: HostMount[]): Record<string, object> | null {
+  const fromMount = new Set(hostMounts.map((m) => m.Target));
+  const listed = mounts.filter((m) => m.Type === 'volume' && !fromMount.has(m.Destination));
+  return Object.keys(imageVolumes ?? {}).length || listed.length ? Object.fromEntries(listed.map((m) => [m.Destination, {}])) : null;
+}
+
 /** docker's JSON for an empty list it never filled: null. */
 const nullIfEmpty = <T>(list: T[]): T[] | null => (list.length ? list : null);
 
@@ -98,15 +105,23 @@ export async function createContainer(engine: Engine, o: CreateOptions): Promise
   const volumes = new VolumeStore(engine.root);
   const mounts: MountPoint[] = [];
   const binds: string[] = [];
+  const hostMounts: HostMount[] = [];
   for (const v of o.volumes ?? []) {
-    if (v.type === 'bind') {
+    // --mount: recorded as given, no Binds entry, and a bind source must already exist.
+    if (v.mount) hostMounts.push(v.mount);
+    if (v.type === 'tmpfs') {
+      mounts.push({ Type: 'tmpfs', Source: '', Destination: v.destination, Mode: '', RW: true, Propagation: '' });
+    } else if (v.type === 'bind') {
+      if (v.mount && !existsSync(v.source)) {
+        throw new WharfError('INVALID_ARGUMENT', `invalid mount config for type "bind": bind source path does not exist: ${v.source}`, { exitCode: 125 });
+      }
       if (!existsSync(v.source)) mkdirSync(v.source, { recursive: true });
       mounts.push({ Type: 'bind', Source: v.source, Destination: v.destination, Mode: v.mode, RW: !v.readOnly, Propagation: 'rprivate' });
-      binds.push(`${v.source}:${v.destination}${v.mode ? `:${v.mode}` : ''}`);
+      if (!v.mount) binds.push(`${v.source}:${v.destination}${v.mode ? `:${v.mode}` : ''}`);
     } else {
       const vol = volumes.create(v.source || undefined, {}, !v.source);
       mounts.push({ Type: 'volume', Name: vol.Name, Source: vol.Mountpoint, Destination: v.destination, Driver: 'local', Mode: v.mode || 'z', RW: !v.readOnly, Propagation: '' });
-      if (v.source) binds.push(`${v.source}:${v.destination}${v.mode ? `:${v.mode}` : ''}`);
+      if (v.source && !v.mount) binds.push(`${v.source}:${v.destination}${v.mode ? `:${v.mode}` : ''}`);
     }
     delete imageVolumes[v.destination];
   }
@@ -130,7 +145,7 @@ export async function createContainer(engine: Engine, o: CreateOptions): Promise
     Cmd: cmd.length ? cmd : null,
     ...(mergeHealth(ic.Healthcheck, o.healthcheck) ? { Healthcheck: mergeHealth(ic.Healthcheck, o.healthcheck) } : {}),
     Image: o.image,
-    Volumes: Object.keys(ic.Volumes ?? {}).length || mounts.some((m) => m.Type === 'volume') ? Object.fromEntries(mounts.filter((m) => m.Type === 'volume').map((m) => [m.Destination, {}])) : null,
+    Volumes: configVolumes(ic.Volumes, mounts, hostMounts),
     WorkingDir: o.workdir ?? ic.WorkingDir ?? '',
     Entrypoint: entrypoint.length ? entrypoint : null,
     OnBuild: ic.OnBuild ?? null,
@@ -162,6 +177,7 @@ export async function createContainer(engine: Engine, o: CreateOptions): Promise
     DnsOptions: o.dnsOptions ?? [],
     ShmSize: o.shmSize ?? 0,
     ...(o.init ? { Init: true } : {}),
+    ...(hostMounts.length ? { Mounts: hostMounts } : {}),
   };
 
   let name = o.name ? validateName(o.name) : '';

@@ -78,6 +78,7 @@ export function hostConfigView(h: HostConfig): Record<string, unknown> {
     CpuPercent: 0,
     IOMaximumIOps: 0,
     IOMaximumBandwidth: 0,
+    ...(h.Mounts?.length ? { Mounts: h.Mounts } : {}),
     MaskedPaths: MASKED_PATHS,
     ReadonlyPaths: READONLY_PATHS,
     ...(h.Init ? { Init: true } : {}),

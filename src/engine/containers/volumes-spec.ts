@@ -1,18 +1,25 @@
-/** Docker's `-v/--volume` grammar: `[SRC:]DST[:MODE]`, with its error messages. */
+/**
+ * Docker's `-v/--volume` grammar (`[SRC:]DST[:MODE]`) and `--mount` grammar (`type=...,source=...,
+ * target=...,readonly,...`), with their error messages.
+ */
 import { invalidArgument, WharfError } from '../../core/errors.js';
+import { parseRamSize } from '../../core/units.js';
+import type { HostMount } from '../../container/types.js';
 
 export interface VolumeSpec {
-  type: 'bind' | 'volume';
-  /** Host path (bind), volume name (named), or '' (anonymous). */
+  type: 'bind' | 'volume' | 'tmpfs';
+  /** Host path (bind), volume name (named), or '' (anonymous or tmpfs). */
   source: string;
   destination: string;
   readOnly: boolean;
   mode: string;
+  /** Given with --mount: docker records it in HostConfig.Mounts (not Binds), and a bind source must exist. */
+  mount?: HostMount;
 }
 
 const MODES = /^(ro|rw|z|Z|nocopy|shared|slave|private|rshared|rslave|rprivate)(,(ro|rw|z|Z|nocopy|shared|slave|private|rshared|rslave|rprivate))*$/;
 
-const daemonError = (msg: string) => new WharfError('INVALID_ARGUMENT', msg, { exitCode: 125 });
+const daemonError = (msg: string) => new WharfError('INVALID_ARGUMENT', msg, { exitCode: 125, daemonSide: true });
 
 export function parseVolumeSpec(spec: string): VolumeSpec {
   const parts = spec.split(':');
@@ -37,4 +44,40 @@ export function parseVolumeSpec(spec: string): VolumeSpec {
   if (destination === '/') throw daemonError(`invalid volume specification: '${spec}': invalid mount config for type "${type}": invalid specification: destination can't be '/'`);
   const modes = mode.split(',');
   return { type, source, destination: destination.replace(/(.)\/+$/, '$1'), readOnly: modes.includes('ro'), mode };
+}
+
+const MOUNT_KEYS: Record<string, string> = {
+  type: 'type', source: 'source', src: 'source', target: 'target', destination: 'target', dst: 'target',
+  readonly: 'readonly', ro: 'readonly', 'tmpfs-size': 'tmpfs-size', 'tmpfs-mode': 'tmpfs-mode',
+  'bind-propagation': 'ignored', 'volume-nocopy': 'ignored', 'volume-opt': 'ignored', consistency: 'ignored',
+};
+
+/** `--mount type=bind,source=/a,target=/b,readonly` and friends. */
+export function parseMountSpec(spec: string): VolumeSpec {
+  const flagError = (why: string) => invalidArgument(`invalid argument ${JSON.stringify(spec)} for "--mount" flag: ${why}`, { exitCode: 125 });
+  const fields: Record<string, string> = {};
+  for (const part of spec.split(',')) {
+    const eq = part.indexOf('=');
+    const [key, value] = eq < 0 ? [part, ''] : [part.slice(0, eq), part.slice(eq + 1)];
+    const name = MOUNT_KEYS[key.toLowerCase()];
+    if (!name) throw flagError(`unexpected key '${key}' in '${part}'`);
+    if (name === 'readonly') fields.readonly = value === '' || value === 'true' || value === '1' ? 'true' : 'false';
+    else if (name !== 'ignored') fields[name] = value;
+  }
+  const type = fields.type || 'volume';
+  if (!fields.target) throw flagError('target is required');
+  const fail = (why: string) => daemonError(`invalid mount config for type ${JSON.stringify(type)}: ${why}`);
+  if (type !== 'bind' && type !== 'volume' && type !== 'tmpfs') throw fail('mount type unknown');
+  if (!fields.target.startsWith('/')) throw fail(`invalid mount path: '${fields.target}' mount path must be absolute`);
+  if (type === 'bind' && !fields.source) throw fail('field Source must not be empty');
+  if (type === 'tmpfs' && fields.source) throw fail('field Source must not be specified');
+  const readOnly = fields.readonly === 'true';
+  const mount: HostMount = { Type: type, ...(fields.source ? { Source: fields.source } : {}), Target: fields.target, ...(readOnly ? { ReadOnly: true } : {}) };
+  if (type === 'tmpfs' && (fields['tmpfs-size'] || fields['tmpfs-mode'])) {
+    mount.TmpfsOptions = {
+      ...(fields['tmpfs-size'] ? { SizeBytes: parseRamSize(fields['tmpfs-size']) } : {}),
+      ...(fields['tmpfs-mode'] ? { Mode: parseInt(fields['tmpfs-mode'], 8) } : {}),
+    };
+  }
+  return { type, source: fields.source ?? '', destination: fields.target, readOnly, mode: '', mount };
 }
