@@ -2,14 +2,15 @@
  * Output helpers shared by commands: Docker-style tables and `--format` templates
  * (Go template syntax via cli/format), and JSON the way `docker inspect` indents it.
  */
-import { compileTemplate, renderRows, GoNil, NIL_MAP, NIL_SLICE } from './format/template.js';
+import { compileTemplate, goJson, renderRows, GoNil, NIL_MAP, NIL_SLICE } from './format/template.js';
 import type { CliContext } from './context.js';
 
 /** Print rows with `format` (or the command's default table format). */
 export function printRows(ctx: CliContext, rows: object[], opts: { format?: string; defaultFormat: string; headers: Record<string, string> }): void {
   const format = opts.format && opts.format !== 'table' ? opts.format : opts.format === 'table' ? opts.defaultFormat : opts.defaultFormat;
   if (format === 'json' || format === '{{json .}}') {
-    for (const r of rows) ctx.out(JSON.stringify(r));
+    // A list row's MarshalJSON in docker: json.Marshal of a map, so keys sorted and <>& escaped.
+    for (const r of rows) ctx.out(goJson(r, { sortKeys: true, escapeHTML: true }));
     return;
   }
   const text = renderRows(format, rows, opts.headers);

@@ -69,4 +69,13 @@ describe('containers: ps filters', () => {
       assert.deepEqual([r.code, r.stderr], [1, `Error response from daemon: ${message}\n`], filter);
     }
   });
+
+  test("{{json .}} rows as docker marshals them (sorted keys, <>& escaped, sizes computed); {{.Label}} as a method", () => {
+    const row = fx.ok(['ps', '--filter', 'name=f1', '--format', '{{json .}}']).trim();
+    assert.match(row, /^\{"Command":"\\"sleep 300\\"","CreatedAt":"[^"]+","ID":"[0-9a-f]{12}","Image":"[^"]+","Labels":"","LocalVolumes":"1","Mounts":"fv","Names":"f1","Networks":"bridge","Platform":null,"Ports":"90\/tcp, 127\.0\.0\.1:\d+-\\u003e80\/tcp","RunningFor":"[^"]+","Size":"0B \(virtual [\d.]+MB\)","State":"running","Status":"Up [^"]+"\}$/);
+    assert.equal(fx.ok(['ps', '-a', '--filter', 'name=f3', '--format', '{{.Label "nope"}}|{{.Names}}']), '|f3\n');
+    const vol = JSON.parse(fx.ok(['volume', 'ls', '--format', '{{json .}}']).trim().split('\n').find((l) => l.includes('"fv"'))!);
+    assert.deepEqual(Object.keys(vol), ['Availability', 'Driver', 'Group', 'Labels', 'Links', 'Mountpoint', 'Name', 'Scope', 'Size', 'Status']);
+  });
 });
+

@@ -47,7 +47,9 @@ export function registerContainerCommands(program: Command, ctx: CliContext): vo
       .option('-f, --filter <filter>', 'Filter output based on conditions provided', collect)
       .option('--format <string>', 'Pretty-print containers using a Go template')
       .action((o: { all?: boolean; quiet?: boolean; latest?: boolean; last: string; size?: boolean; trunc: boolean; filter?: string[]; format?: string }) => {
-        const rows = listContainers(ctx.engine(), { all: o.all, latest: o.latest, last: Number(o.last), size: o.size, noTrunc: !o.trunc, filters: o.filter });
+        // As with docker, a format that shows sizes computes them.
+        const size = o.size || /\.Size\b/.test(o.format ?? '') || o.format === '{{json .}}';
+        const rows = listContainers(ctx.engine(), { all: o.all, latest: o.latest, last: Number(o.last), size, noTrunc: !o.trunc, filters: o.filter });
         if (o.quiet) {
           for (const r of rows) ctx.out(r.ID);
           return;

@@ -61,8 +61,9 @@ class ImageRow {
   get Size() {
     return this.once('Size', () => humanSize(this.img.size, 3));
   }
+  /** docker formats this one with go-units' default 4 digits (Size has 3). */
   get VirtualSize() {
-    return this.Size;
+    return this.once('VirtualSize', () => humanSize(this.img.size));
   }
   readonly SharedSize = 'N/A';
   readonly UniqueSize = 'N/A';

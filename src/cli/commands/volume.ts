@@ -27,7 +27,12 @@ export function registerVolumeCommands(program: Command, ctx: CliContext): void 
         if (k === 'name') list = list.filter((x) => x.Name.includes(v ?? ''));
       }
       if (o.quiet) return list.forEach((v) => ctx.out(v.Name));
-      printRows(ctx, list, { format: o.format, defaultFormat: 'table {{.Driver}}\t{{.Name}}', headers: { Driver: 'DRIVER', Name: 'VOLUME NAME', Mountpoint: 'MOUNTPOINT', Scope: 'SCOPE' } });
+      // docker's volume row: labels as k=v text, the fields it cannot know as N/A.
+      const rows = list.map((v) => ({
+        Availability: 'N/A', Driver: v.Driver, Group: 'N/A', Labels: Object.entries(v.Labels ?? {}).map(([k, x]) => `${k}=${x}`).join(','),
+        Links: 'N/A', Mountpoint: v.Mountpoint, Name: v.Name, Scope: v.Scope, Size: 'N/A', Status: 'N/A',
+      }));
+      printRows(ctx, rows, { format: o.format, defaultFormat: 'table {{.Driver}}\t{{.Name}}', headers: { Driver: 'DRIVER', Name: 'VOLUME NAME', Mountpoint: 'MOUNTPOINT', Scope: 'SCOPE' } });
     });
   volume.command('inspect').argument('<VOLUME...>').description('Display detailed information on one or more volumes')
     .option('-f, --format <string>', 'Format the output using the given Go template')

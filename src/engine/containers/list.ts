@@ -26,6 +26,8 @@ export interface PsRow {
   Mounts: string;
   Networks: string;
   LocalVolumes: string;
+  /** docker 20.10 lists it, always null here. */
+  Platform: null;
 }
 
 export interface PsOptions {
@@ -214,7 +216,7 @@ export function listContainers(engine: Engine, o: PsOptions = {}): PsRow[] {
       // docker's ps prints sizes with 3 significant digits.
       size = `${humanSize(rw, 3)} (virtual ${humanSize(rootFs, 3)})`;
     }
-    return {
+    const row: PsRow = {
       ID: o.noTrunc ? rec.Id : rec.Id.slice(0, 12),
       Image: image,
       Command: commandText(rec, o.noTrunc),
@@ -229,6 +231,9 @@ export function listContainers(engine: Engine, o: PsOptions = {}): PsRow[] {
       Mounts: rec.Mounts.map((m) => m.Name ?? m.Source).join(','),
       Networks: rec.HostConfig.NetworkMode === 'default' ? 'bridge' : rec.HostConfig.NetworkMode,
       LocalVolumes: String(rec.Mounts.filter((m) => m.Type === 'volume').length),
+      Platform: null,
     };
+    // `{{.Label "key"}}`: a method in docker's row, so not part of its JSON.
+    return Object.defineProperty(row, 'Label', { value: (key: string) => rec.Config.Labels?.[key] ?? '', enumerable: false });
   });
 }
