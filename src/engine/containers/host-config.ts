@@ -4,12 +4,7 @@
  * template such as `{{.HostConfig.CpuQuota}}` works as it does with docker).
  */
 import type { HostConfig } from '../../container/types.js';
-
-/** docker's /dev/shm size. */
-export const DEFAULT_SHM_SIZE = 64 << 20;
-
-const MASKED_PATHS = ['/proc/asound', '/proc/acpi', '/proc/kcore', '/proc/keys', '/proc/latency_stats', '/proc/timer_list', '/proc/timer_stats', '/proc/sched_debug', '/proc/scsi', '/sys/firmware'];
-const READONLY_PATHS = ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'];
+import { DEFAULT_SHM_SIZE, MASKED_PATHS, READONLY_PATHS } from '../../container/runtime/spec.js';
 
 export function hostConfigView(h: HostConfig): Record<string, unknown> {
   return {
