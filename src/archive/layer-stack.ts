@@ -129,6 +129,15 @@ export class LayerStack implements FsView {
   }
 }
 
+/** Whether `path` leads to a directory in `view` (a symlink loop counts as no). */
+export function isDirectoryIn(view: FsView, path: string): boolean {
+  try {
+    return !!view.lstat(resolvePath(view, path))?.isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 /** The container path `path` leads to; the last component is followed too unless `noFollowLast`. */
 export function resolvePath(view: FsView, path: string, noFollowLast = false): string {
   let pending = posix.normalize('/' + path).split('/').filter(Boolean);

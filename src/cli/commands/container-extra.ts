@@ -11,7 +11,7 @@ import { ContainerStore } from '../../container/store.js';
 import { resolveUser } from '../../container/runtime/user.js';
 import { commandProblem } from '../../container/runtime/command.js';
 import { DEFAULT_PATH, mergeEnv } from '../../container/runtime/prepare.js';
-import { DirView, resolvePath } from '../../archive/layer-stack.js';
+import { DirView, isDirectoryIn } from '../../archive/layer-stack.js';
 import type { ContainerRecord } from '../../container/types.js';
 import { runtimeArgs } from '../../container/runtime/runc.js';
 import { removeContainerFiles } from '../../container/runtime/remove.js';
@@ -34,13 +34,7 @@ function checkExec(ctx: CliContext, rec: ContainerRecord, pid: number, cmd: stri
   // The running container's own view of its root, volumes included.
   const view = new DirView(`/proc/${pid}/root`);
   const cwd = workdir || rec.Config.WorkingDir || '/';
-  let cwdIsDir = false;
-  try {
-    cwdIsDir = !!view.lstat(resolvePath(view, cwd))?.isDirectory();
-  } catch {
-    /* a symlink loop: not a directory */
-  }
-  if (!cwdIsDir) throw fail(`unable to start container process: chdir to cwd (${JSON.stringify(cwd)}) set in config.json failed: no such file or directory`);
+  if (!isDirectoryIn(view, cwd)) throw fail(`unable to start container process: chdir to cwd (${JSON.stringify(cwd)}) set in config.json failed: no such file or directory`);
   const problem = commandProblem(view, cmd, mergeEnv([`PATH=${DEFAULT_PATH}`, ...(rec.Config.Env ?? [])], env), cwd);
   if (problem) throw fail(`unable to start container process: exec: ${JSON.stringify(cmd)}: ${problem.reason}`);
 }

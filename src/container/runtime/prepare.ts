@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { WharfError } from '../../core/errors.js';
 import { join } from 'node:path';
 import { snapshotter } from '../../snapshot/snapshotter.js';
-import { DirView, resolvePath, type FsView } from '../../archive/layer-stack.js';
+import { DirView, isDirectoryIn, type FsView } from '../../archive/layer-stack.js';
 import { resolveInRoot } from '../rootpath.js';
 import { containerDir, ContainerStore } from '../store.js';
 import type { ContainerRecord, NetworkSnapshot } from '../types.js';
@@ -50,13 +50,8 @@ export interface Prepared {
 
 /** Whether the root can only be written through a host mount before start. */
 function needsHostMount(view: FsView, rec: ContainerRecord, cwd: string): boolean {
-  let cwdIsDir = false;
-  try {
-    cwdIsDir = !!view.lstat(resolvePath(view, cwd))?.isDirectory();
-  } catch {
-    /* a symlink loop: let the host mount path report it */
-  }
-  return !cwdIsDir || rec.Mounts.some((m) => copyUpSource(view, m) !== undefined);
+  // A missing working dir (or a symlink loop, which the host mount path then reports) is made there.
+  return !isDirectoryIn(view, cwd) || rec.Mounts.some((m) => copyUpSource(view, m) !== undefined);
 }
 
 export async function prepareStart(root: string, rec: ContainerRecord, opts: { checkCommand?: boolean } = {}): Promise<Prepared> {
