@@ -74,3 +74,11 @@ export function rfc3339Nano(date: Date | string): string {
   if (typeof date === 'string') return date;
   return date.toISOString().replace(/\.?0+Z$/, 'Z').replace(/\.Z$/, 'Z');
 }
+
+/** Go's strconv.ParseUint(s, 10, 16) for a port, failing with Go's text (docker wraps it in its own). */
+export function parsePort16(s: string): number {
+  if (!/^\d+$/.test(s)) throw new Error(`strconv.ParseUint: parsing ${JSON.stringify(s)}: invalid syntax`);
+  const n = Number(s);
+  if (n > 65535) throw new Error(`strconv.ParseUint: parsing ${JSON.stringify(s)}: value out of range`);
+  return n;
+}

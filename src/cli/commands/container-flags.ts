@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { parseRamSize } from '../../core/units.js';
+import { parsePort16, parseRamSize } from '../../core/units.js';
 import { WharfError } from '../../core/errors.js';
 import { collect } from '../output.js';
 import type { CreateOptions } from '../../engine/containers/create.js';
@@ -213,14 +213,6 @@ function checkSecurityOpts(opts: string[]): string[] {
   return opts;
 }
 
-/** Go's strconv.ParseUint(s, 10, 16), with its error text. */
-function parseUint16(s: string): number {
-  if (!/^\d+$/.test(s)) throw new Error(`strconv.ParseUint: parsing ${JSON.stringify(s)}: invalid syntax`);
-  const n = Number(s);
-  if (n > 65535) throw new Error(`strconv.ParseUint: parsing ${JSON.stringify(s)}: value out of range`);
-  return n;
-}
-
 /** `--expose 80`, `--expose 53/udp`, `--expose 9000-9002`: docker's keys ("9000/tcp", ...) and errors. */
 export function exposedPortKeys(entries: string[]): string[] {
   const keys = new Set<string>();
@@ -233,8 +225,8 @@ export function exposedPortKeys(entries: string[]): string[] {
     try {
       if (port === '') throw new Error('empty string specified for ports');
       const [a, b] = port.split('-');
-      start = parseUint16(a!);
-      end = b === undefined ? start : parseUint16(b);
+      start = parsePort16(a!);
+      end = b === undefined ? start : parsePort16(b);
     } catch (err) {
       throw fail((err as Error).message);
     }

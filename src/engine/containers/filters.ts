@@ -6,18 +6,20 @@
  * range with an optional protocol; is-task (never, without swarm).
  */
 import { isWharfError, WharfError } from '../../core/errors.js';
+import { parsePort16 } from '../../core/units.js';
 import type { ContainerStore } from '../../container/store.js';
 import type { ContainerRecord, ContainerState } from '../../container/types.js';
 import type { Engine } from '../engine.js';
 
 type Match = (rec: ContainerRecord, st: ContainerState, key: string, value: string) => boolean;
 
-/** Go's strconv.ParseUint(s, 10, 16), with docker's wrapping of its error. */
+/** A port of a filter value, with docker's wrapping of Go's parse error. */
 function port(text: string, key: string, whole: string): number {
-  const fail = (why: string) => new WharfError('INVALID_ARGUMENT', `error while looking up for ${key} ${whole}: strconv.ParseUint: parsing ${JSON.stringify(text)}: ${why}`);
-  if (!/^\d+$/.test(text)) throw fail('invalid syntax');
-  if (Number(text) > 65535) throw fail('value out of range');
-  return Number(text);
+  try {
+    return parsePort16(text);
+  } catch (err) {
+    throw new WharfError('INVALID_ARGUMENT', `error while looking up for ${key} ${whole}: ${(err as Error).message}`);
+  }
 }
 
 /** "80", "80/udp", "8000-8080/tcp": a port range and its protocol (tcp by default). */
