@@ -5,16 +5,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
-import { Fixture } from './helpers/fixture.js';
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
+import { Fixture, freePort } from './helpers/fixture.js';
 
 describe('containers: ps filters', () => {
   const fx = new Fixture();

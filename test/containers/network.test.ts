@@ -9,25 +9,14 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { Fixture, sleep } from './helpers/fixture.js';
+import { Fixture, freePort, sleep } from './helpers/fixture.js';
 
 const bridge = `wt${process.pid % 100000}`;
 process.env.WHARF_BRIDGE = bridge;
 process.env.WHARF_BRIDGE_SUBNET = `10.${200 + (process.pid % 50)}.${process.pid % 250}.0/24`;
 const nftTable = `wharf_${bridge}`;
-
-/** A TCP port free on 127.0.0.1 right now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function httpGet(port: number, path = '/index.html', host = '127.0.0.1'): Promise<string> {
   for (let i = 0; ; i++) {
