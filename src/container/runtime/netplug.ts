@@ -65,7 +65,8 @@ export function plannedNetwork(rec: ContainerRecord): Omit<NetSetup, 'state'> {
 export async function setupContainerNetwork(root: string, rec: ContainerRecord, dir: string, previousIp?: string): Promise<NetSetup> {
   const mode = netMode(rec);
   let state: (NetworkSnapshot & { netnsPath?: string }) | undefined;
-  const { hostname } = plannedNetwork(rec);
+  const planned = plannedNetwork(rec);
+  const { hostname } = planned;
   // 'none' needs no help: runc makes a fresh network namespace with only lo, up.
   if (mode === 'bridge') {
     const net = await networkModule();
@@ -99,7 +100,7 @@ export async function setupContainerNetwork(root: string, rec: ContainerRecord, 
   );
   const dns = { servers: rec.HostConfig.Dns, search: rec.HostConfig.DnsSearch, options: rec.HostConfig.DnsOptions };
   writeFileSync(join(dir, 'resolv.conf'), generateResolvConf(hostResolv, mode, dns));
-  return { ...plannedNetwork(rec), state };
+  return { ...planned, state };
 }
 
 /** PortBindings from the record, as the network module's PortMapping list. */
