@@ -7,6 +7,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
 import { WharfError } from '../../core/errors.js';
+import { ContainerStore } from '../store.js';
 import type { ContainerRecord, NetworkSnapshot } from '../types.js';
 import { generateHostsFile, generateResolvConf } from './network/files.js';
 import { netnsPath } from './network/netns.js';
@@ -61,8 +62,7 @@ export function plannedNetwork(rec: ContainerRecord): Omit<NetSetup, 'state'> {
 }
 
 /** Set up the network and write hosts/hostname/resolv.conf; returns what the spec needs. */
-/** `previousIp`: the address of the container's last run, which it keeps when still free. */
-export async function setupContainerNetwork(root: string, rec: ContainerRecord, dir: string, previousIp?: string): Promise<NetSetup> {
+export async function setupContainerNetwork(root: string, rec: ContainerRecord, dir: string): Promise<NetSetup> {
   const mode = netMode(rec);
   let state: (NetworkSnapshot & { netnsPath?: string }) | undefined;
   const planned = plannedNetwork(rec);
@@ -81,7 +81,8 @@ export async function setupContainerNetwork(root: string, rec: ContainerRecord, 
         exposeAll: rec.HostConfig.PublishAllPorts,
         exposedPorts: Object.keys(rec.Config.ExposedPorts ?? {}),
         hostname,
-        preferredIp: previousIp || undefined,
+        // The address of its last run, which a restarted container keeps when still free.
+        preferredIp: new ContainerStore(root).rawState(rec.Id).Network?.ipAddress || undefined,
       });
     }
   }

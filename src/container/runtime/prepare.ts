@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { snapshotter } from '../../snapshot/snapshotter.js';
 import { DirView, isDirectoryIn, type FsView } from '../../archive/layer-stack.js';
 import { resolveInRoot } from '../rootpath.js';
-import { containerDir, ContainerStore } from '../store.js';
+import { containerDir } from '../store.js';
 import type { ContainerRecord, NetworkSnapshot } from '../types.js';
 import { checkCommand } from './command.js';
 import { plannedNetwork, setupContainerNetwork, teardownContainerNetwork } from './netplug.js';
@@ -61,7 +61,7 @@ export async function prepareStart(root: string, rec: ContainerRecord, opts: { c
   // Started first: its ip(8) run overlaps the reads of the root and the spec's making below,
   // which need only what is known of the network beforehand.
   const planned = plannedNetwork(rec);
-  const network = setupContainerNetwork(root, rec, dir, new ContainerStore(root).rawState(rec.Id).Network?.ipAddress);
+  const network = setupContainerNetwork(root, rec, dir);
   network.catch(() => undefined);
   try {
     // Mounted by the runtime in the container's namespace when possible: no mount and umount
