@@ -42,8 +42,7 @@ export async function main(argv: string[]): Promise<number> {
     .showSuggestionAfterError(false);
   const ctx = createContext(() => {
     const opts = program.opts<{ root?: string; storageDriver?: string }>();
-    if (opts.storageDriver) process.env.WHARF_STORAGE_DRIVER = opts.storageDriver;
-    return Engine.open({ root: opts.root });
+    return Engine.open({ root: opts.root, storageDriver: opts.storageDriver });
   });
   await registerCommands(program, ctx, commandWords(argv));
   mark('cli: commands defined');

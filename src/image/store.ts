@@ -4,6 +4,7 @@
  * refers to what lives in SQLite, and every change to it is one transaction, so a
  * killed process leaves either the old state or the new one.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { rmSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { ContentStore } from '../content/store.js';
@@ -189,7 +190,8 @@ export class ImageStore {
   async ingestLayer(tar: Readable | AsyncIterable<Buffer>, expectedDiffId?: Digest, leaseId?: string): Promise<{ diffId: Digest; size: number }> {
     const scanner = scanLayerSize();
     const blob = await this.content.ingest(tar, expectedDiffId ? { digest: expectedDiffId } : undefined, scanner.push);
-    if (leaseId) this.leaseBlob(leaseId, blob.digest);
+    const lease = leaseId ?? this.currentLease();
+    if (lease) this.leaseBlob(lease, blob.digest);
     let size: number;
     try {
       size = await scanner.finish();
@@ -308,6 +310,29 @@ export class ImageStore {
   releaseLease(leaseId: string): void {
     this.db.prepare('DELETE FROM leases WHERE id = ?').run(leaseId);
   }
+
+  /**
+   * Run `fn` holding a lease that rides on its async context (containerd's lease on the
+   * context): every layer ingested inside, however deep the call, is leased to it, and the
+   * lease goes when `fn` settles. A lease already held outside is reused.
+   */
+  async withLease<T>(fn: (lease: string) => Promise<T>): Promise<T> {
+    const held = this.currentLease();
+    if (held) return fn(held);
+    const lease = this.createLease();
+    try {
+      return await this.leaseContext.run(lease, () => fn(lease));
+    } finally {
+      this.releaseLease(lease);
+    }
+  }
+
+  /** The lease of the enclosing `withLease`, if any. */
+  currentLease(): string | undefined {
+    return this.leaseContext.getStore();
+  }
+
+  private readonly leaseContext = new AsyncLocalStorage<string>();
 
   /** Blobs referenced by nothing: no image, no layer row, no live lease. */
   unreferencedBlobs(all: string[]): string[] {

@@ -13,6 +13,7 @@ import { parsePortSpec } from '../../container/runtime/network/ports.js';
 import { parseSecurityOpts } from '../../container/runtime/seccomp.js';
 import { parseUlimit } from '../../container/runtime/limits.js';
 import type { PortBinding, RestartPolicy } from '../../container/types.js';
+import { parseDuration } from '../../core/time.js';
 
 export interface RunFlags {
   interactive?: boolean;
@@ -125,32 +126,6 @@ const flagError = (msg: string) => new WharfError('INVALID_ARGUMENT', msg, { exi
  * `--since`, `until=`: an RFC 3339 time, Unix seconds, or a Go duration back from now, as epoch
  * milliseconds; anything else fails with docker's message.
  */
-export function parseTimeOrDuration(s: string): number {
-  if (/^\d+(\.\d+)?$/.test(s)) return Number(s) * 1000;
-  const t = Date.parse(s);
-  if (!Number.isNaN(t)) return t;
-  try {
-    return Date.now() - parseDuration(s) / 1e6;
-  } catch {
-    throw new WharfError('INVALID_ARGUMENT', `failed to parse value as time or duration: ${JSON.stringify(s)}`);
-  }
-}
-
-export function parseDuration(s: string): number {
-  const units: Record<string, number> = { ns: 1, us: 1e3, 'µs': 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
-  let total = 0;
-  let rest = s.trim();
-  if (rest === '0') return 0;
-  const re = /^(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/;
-  if (!rest) throw flagError(`time: invalid duration "${s}"`);
-  while (rest) {
-    const m = re.exec(rest);
-    if (!m) throw flagError(`time: invalid duration "${s}"`);
-    total += parseFloat(m[1]!) * units[m[2]!]!;
-    rest = rest.slice(m[0].length);
-  }
-  return Math.round(total);
-}
 
 export function parseRestart(spec: string): RestartPolicy {
   const [name = '', count] = spec.split(':');

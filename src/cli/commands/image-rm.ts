@@ -6,7 +6,7 @@ import { CliError } from '../context.js';
 import { collect } from '../output.js';
 import { imageDeleter, containerUsage } from '../../engine/images/service.js';
 import { pruneImages } from '../../engine/images/prune.js';
-import { parseFilters } from '../../engine/images/filters.js';
+import { Filters } from '../../core/filters.js';
 import { isWharfError } from '../../core/errors.js';
 import { humanSize } from '../../core/units.js';
 
@@ -51,7 +51,7 @@ function definePrune(cmd: Command, ctx: CliContext): Command {
     .option('--filter <filter>', "Provide filter values (e.g. 'until=<timestamp>')", collect, [])
     .option('-f, --force', 'Do not prompt for confirmation')
     .action(async (o: { all?: boolean; filter: string[]; force?: boolean }) => {
-      const filters = parseFilters(o.filter);
+      const filters = Filters.fromArgs(o.filter);
       const warning = o.all
         ? 'WARNING! This will remove all images without at least one container associated to them.'
         : 'WARNING! This will remove all dangling images.';

@@ -4,7 +4,7 @@ import type { CliContext } from '../context.js';
 import { CliError } from '../context.js';
 import { collect, ellipsis, printInspect, printRows } from '../output.js';
 import { listImages } from '../../engine/images/list.js';
-import { parseFilters } from '../../engine/images/filters.js';
+import { Filters } from '../../core/filters.js';
 import { imageHistory, inspectImage } from '../../engine/images/inspect.js';
 import type { ImageSummary } from '../../image/store.js';
 import { parseReference } from '../../core/reference.js';
@@ -107,7 +107,7 @@ function defineList(cmd: Command, ctx: CliContext): Command {
     .option('--no-trunc', "Don't truncate output")
     .option('-q, --quiet', 'Only show image IDs')
     .action((repository: string | undefined, o: { all?: boolean; digests?: boolean; filter: string[]; format?: string; trunc: boolean; quiet?: boolean }) => {
-      const images = listImages(ctx.engine().images, { all: o.all, filters: parseFilters(o.filter), nameArg: repository });
+      const images = listImages(ctx.engine().images, { all: o.all, filters: Filters.fromArgs(o.filter), nameArg: repository });
       const rows = images.flatMap((img) => imageRows(img, { digests: !!o.digests, noTrunc: !o.trunc }));
       const cols = ['{{.Repository}}', '{{.Tag}}', ...(o.digests ? ['{{.Digest}}'] : []), '{{.ID}}', '{{.CreatedSince}}', '{{.Size}}'];
       const format = o.quiet ? '{{.ID}}' : o.format;

@@ -7,11 +7,8 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { isWharfError, WharfError } from '../../core/errors.js';
 import type { Engine } from '../engine.js';
 import type { ContainerConfig } from '../../image/types.js';
-import { configuredDriver, snapshotter } from '../../snapshot/snapshotter.js';
 import { randomName, validateName } from '../../container/names.js';
-import { ContainerStore } from '../../container/store.js';
 import { emptyState, type ContainerRecord, type HostConfig, type HostMount, type MountPoint, type PortBinding, type RestartPolicy } from '../../container/types.js';
-import { VolumeStore } from '../../container/volumes.js';
 import { checkRuntime } from '../../container/runtime/runc.js';
 import { normalizeCaps } from '../../container/runtime/limits.js';
 import { mergeEnv } from '../../container/runtime/prepare.js';
@@ -47,7 +44,6 @@ export interface CreateOptions {
   nanoCpus?: number;
   pidsLimit?: number;
   runtime?: string;
-  storageDriver?: string;
   logOpts?: Record<string, string>;
   extraHosts?: string[];
   securityOpt?: string[];
@@ -89,7 +85,7 @@ export async function createContainer(engine: Engine, o: CreateOptions): Promise
   const image = engine.images.get(o.image);
   mark('create: image found');
   const ic = image.config.config ?? {};
-  const store = new ContainerStore(engine.root);
+  const store = engine.containers;
   const id = randomBytes(32).toString('hex');
 
   let entrypoint = o.entrypoint === undefined ? (ic.Entrypoint ?? []) : o.entrypoint ? [o.entrypoint] : [];
@@ -102,7 +98,7 @@ export async function createContainer(engine: Engine, o: CreateOptions): Promise
   const exposed: Record<string, object> = { ...(ic.ExposedPorts ?? {}) };
   for (const p of [...(o.exposedPorts ?? []), ...Object.keys(o.portBindings ?? {})]) exposed[p] = {};
   const imageVolumes = { ...(ic.Volumes ?? {}) };
-  const volumes = new VolumeStore(engine.root);
+  const volumes = engine.volumes;
   const mounts: MountPoint[] = [];
   const binds: string[] = [];
   const hostMounts: HostMount[] = [];
@@ -193,7 +189,7 @@ export async function createContainer(engine: Engine, o: CreateOptions): Promise
       }
     }
   }
-  const driver = configuredDriver(o.storageDriver || process.env.WHARF_STORAGE_DRIVER);
+  const driver = engine.storageDriver;
   const rec: ContainerRecord = {
     Id: id,
     Name: name,
@@ -209,11 +205,11 @@ export async function createContainer(engine: Engine, o: CreateOptions): Promise
     Layers: engine.images.layerChain(image.id),
   };
   try {
-    await snapshotter(engine.root, driver).prepare(id, rec.Layers);
+    await engine.snapshotter(driver).prepare(id, rec.Layers);
     store.writeRecord(rec);
     store.writeState(id, emptyState());
   } catch (err) {
-    await snapshotter(engine.root, driver).remove(id).catch(() => undefined);
+    await engine.snapshotter(driver).remove(id).catch(() => undefined);
     store.remove(id);
     store.releaseName(name, id);
     throw err;

@@ -9,6 +9,7 @@ import { WharfError } from '../../core/errors.js';
 import { ContainerStore } from '../../container/store.js';
 import type { ContainerRecord, ContainerState } from '../../container/types.js';
 import type { Engine } from '../engine.js';
+import { reapLostContainers } from './run.js';
 import { containerFilter } from './filters.js';
 
 export interface PsRow {
@@ -191,8 +192,9 @@ export function diskUsage(path: string): number {
   return total;
 }
 
-export function listContainers(engine: Engine, o: PsOptions = {}): PsRow[] {
-  const store = new ContainerStore(engine.root);
+export async function listContainers(engine: Engine, o: PsOptions = {}): Promise<PsRow[]> {
+  const store = engine.containers;
+  await reapLostContainers(engine);
   const filters = (o.filters ?? []).map((f) => {
     const i = f.indexOf('=');
     if (i < 0) throw new WharfError('INVALID_ARGUMENT', `Bad format of filter (expected name=value)`);

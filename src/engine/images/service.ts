@@ -8,7 +8,7 @@ import { containerUsers } from '../container-usage.js';
 import { removeLayerDir } from '../../snapshot/layers.js';
 
 export function containerUsage(engine: Engine): UsageLookup {
-  return (imageId) => containerUsers(engine.root, imageId);
+  return (imageId) => containerUsers(engine, imageId);
 }
 
 export function imageDeleter(engine: Engine): ImageDeleter {
