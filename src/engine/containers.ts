@@ -30,3 +30,9 @@ export { commitContainer, type CommitOptions } from './containers/commit-leased.
 export { containerChanges, exportContainer, copyFromContainer, copyToContainer, tarFromContainer, untarIntoContainer } from './containers/fs-facade.js';
 export { bootContainers } from './containers/boot.js';
 export { createVolume, listVolumes, inspectVolume, removeVolume, pruneVolumes, type Volume, type VolumePruneReport } from './volumes.js';
+
+// Types of the records and the parsers of docker's flag syntax that the CLI's flag parser uses.
+export type { ContainerRecord, PortBinding, RestartPolicy } from '../container/types.js';
+export { parsePortSpec } from '../container/runtime/network/ports.js';
+export { parseSecurityOpts } from '../container/runtime/seccomp.js';
+export { parseUlimit } from '../container/runtime/limits.js';

@@ -9,10 +9,7 @@ import { WharfError } from '../../core/errors.js';
 import { collect } from '../output.js';
 import type { CreateOptions } from '../../engine/containers/create.js';
 import { parseMountSpec, parseVolumeSpec } from '../../engine/containers/volumes-spec.js';
-import { parsePortSpec } from '../../container/runtime/network/ports.js';
-import { parseSecurityOpts } from '../../container/runtime/seccomp.js';
-import { parseUlimit } from '../../container/runtime/limits.js';
-import type { PortBinding, RestartPolicy } from '../../container/types.js';
+import { parsePortSpec, parseSecurityOpts, parseUlimit, type PortBinding, type RestartPolicy } from '../../engine/containers.js';
 import { parseDuration } from '../../core/time.js';
 
 export interface RunFlags {

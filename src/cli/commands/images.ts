@@ -6,7 +6,7 @@ import { collect, ellipsis, printInspect, printRows } from '../output.js';
 import { listImages } from '../../engine/images/list.js';
 import { Filters } from '../../core/filters.js';
 import { imageHistory, inspectImage } from '../../engine/images/inspect.js';
-import type { ImageSummary } from '../../image/store.js';
+import type { ImageSummary } from '../../engine/images/list.js';
 import { parseReference } from '../../core/reference.js';
 import { hexOf } from '../../core/digest.js';
 import { humanSize, timeAgo } from '../../core/units.js';

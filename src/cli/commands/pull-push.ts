@@ -6,9 +6,8 @@ import type { Command } from 'commander';
 import { CliError, type CliContext } from '../context.js';
 import { isWharfError } from '../../core/errors.js';
 import { ProgressRenderer } from '../progress/renderer.js';
-import { pullImages } from '../../engine/images/pull.js';
+import { pullImages, silentProgress, type ProgressSink } from '../../engine/images/pull.js';
 import { pushImages } from '../../engine/images/push.js';
-import { silentProgress, type ProgressSink } from '../../transport/registry/progress.js';
 
 function progressFor(ctx: CliContext, quiet?: boolean): { sink: ProgressSink; close(): void } {
   if (quiet) return { sink: silentProgress, close() {} };

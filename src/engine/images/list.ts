@@ -4,6 +4,8 @@ import { invalidArgument, notFound } from '../../core/errors.js';
 import { createdMs, pathMatch } from './filters.js';
 import type { Filters } from '../../core/filters.js';
 
+export type { ImageSummary } from '../../image/store.js';
+
 export function listImages(store: ImageStore, opts: { all?: boolean; filters: Filters; nameArg?: string }): ImageSummary[] {
   const { filters } = opts;
   filters.checkKeys(['dangling', 'label', 'label!', 'before', 'since', 'reference', 'until']);

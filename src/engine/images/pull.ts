@@ -12,6 +12,8 @@ import { RegistryClient } from '../../registry/client/client.js';
 import { pullImage } from '../../transport/registry-pull.js';
 import { silentProgress, type ProgressSink } from '../../transport/registry/progress.js';
 
+export { silentProgress, type ProgressSink } from '../../transport/registry/progress.js';
+
 export interface PullRequest {
   allTags?: boolean;
   platform?: string;
