@@ -163,7 +163,7 @@ function verify(digest: Digest, size: number, expected?: IngestExpectation): voi
     throw new WharfError('DIGEST_MISMATCH', `size mismatch: expected ${expected.size} bytes, got ${size}`);
   }
   if (expected?.digest && expected.digest !== digest) {
-    throw new WharfError('DIGEST_MISMATCH', `digest mismatch: expected ${expected.digest}, got ${digest}`);
+    throw new WharfError('DIGEST_MISMATCH', `digest mismatch: expected ${expected.digest}, got ${digest}`, { reason: 'CONTENT_DIGEST' });
   }
 }
 

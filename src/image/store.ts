@@ -81,7 +81,7 @@ export class ImageStore {
     const prefix = /^(?:sha256:)?([a-f0-9]+)$/.exec(refOrId);
     if (prefix) {
       const rows = this.db.prepare("SELECT id FROM images WHERE id >= ? AND id < ? LIMIT 2").all(`sha256:${prefix[1]}`, `sha256:${prefix[1]}g`) as { id: Digest }[];
-      if (rows.length > 1) throw new WharfError('NOT_FOUND', `No such image: ${refOrId}`, { hint: 'ambiguous ID prefix' });
+      if (rows.length > 1) throw new WharfError('NOT_FOUND', `No such image: ${refOrId}`, { hint: 'ambiguous ID prefix', reason: 'NO_SUCH_IMAGE' });
       if (rows.length === 1) return rows[0]!.id;
     }
     return undefined;
@@ -97,7 +97,7 @@ export class ImageStore {
 
   get(refOrId: string): ImageRecord {
     const id = this.resolveId(refOrId);
-    if (!id) throw notFound(`No such image: ${missingImageName(refOrId)}`);
+    if (!id) throw notFound(`No such image: ${missingImageName(refOrId)}`, { reason: 'NO_SUCH_IMAGE' });
     return this.record(id);
   }
 
@@ -107,7 +107,7 @@ export class ImageStore {
 
   record(id: Digest): ImageRecord {
     const row = this.db.prepare('SELECT * FROM images WHERE id = ?').get(id) as ImageRow | undefined;
-    if (!row) throw notFound(`No such image: ${id}`);
+    if (!row) throw notFound(`No such image: ${id}`, { reason: 'NO_SUCH_IMAGE' });
     const config = JSON.parse(this.content.read(id).toString('utf8')) as ImageConfig;
     const tags = (this.db.prepare('SELECT ref FROM tags WHERE image_id = ? ORDER BY created, ref').all(id) as { ref: string }[]).map((r) => parseReference(r.ref).familiarString());
     const digests = (this.db.prepare('SELECT repo, digest FROM repo_digests WHERE image_id = ? ORDER BY repo').all(id) as { repo: string; digest: string }[]).map((r) =>

@@ -14,7 +14,7 @@ import { createGunzip } from 'node:zlib';
 import { decompress } from '../archive/compression.js';
 import { hostPlatform, type Descriptor, type Platform } from '../core/descriptor.js';
 import { digestOf, shortId, type Digest } from '../core/digest.js';
-import { WharfError, corrupt, isWharfError } from '../core/errors.js';
+import { WharfError, corrupt, hasReason, isWharfError } from '../core/errors.js';
 import type { Reference } from '../core/reference.js';
 import type { LayerBlobs } from '../image/layer-blobs.js';
 import type { ImageStore } from '../image/store.js';
@@ -174,7 +174,7 @@ async function downloadLayer(
     }
   } catch (err) {
     // The whole blob went through when the diff ID is wrong: its own digest decides the message.
-    const whole = isWharfError(err, 'DIGEST_MISMATCH') && err.message.startsWith('digest mismatch');
+    const whole = hasReason(err, 'CONTENT_DIGEST');
     const bad = whole ? await verified : undefined;
     if (bad) throw bad;
     if (keep && !keep.stream.destroyed) keep.stream.destroy(err as Error);

@@ -6,7 +6,7 @@ import type { CliContext } from '../context.js';
 import { CliError } from '../context.js';
 import { collect } from '../output.js';
 import { tabwriteText } from '../format/template.js';
-import { isWharfError } from '../../core/errors.js';
+import { hasReason, isWharfError } from '../../core/errors.js';
 import { parseTimeOrDuration } from '../../core/time.js';
 import {
   commitContainer, containerChanges, containerLogs, containerPortLines, copyFromContainer, copyToContainer, exportContainer, tarFromContainer,
@@ -96,7 +96,7 @@ export function registerContainerFsCommands(program: Command, container: Command
             await untarIntoContainer(engine(), d!.container, d!.path, process.stdin);
           } catch (err) {
             // docker's CLI checks the destination itself: its message is bare.
-            if (err instanceof Error && err.message.startsWith('destination "')) throw new CliError(err.message, 1, true);
+            if (hasReason(err, 'CP_DESTINATION')) throw new CliError(err.message, 1, true);
             throw err;
           }
         } else await copyToContainer(engine(), d!.container, src, d!.path);

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import type { Engine } from '../../engine/engine.js';
 import { CliError, ExitError, formatError } from '../context.js';
-import { isWharfError, WharfError } from '../../core/errors.js';
+import { hasReason, WharfError } from '../../core/errors.js';
 import { parseNormalizedTagged } from '../../core/reference.js';
 import { createContainer, needsMonitor, runInProcess, startAttached, startDetached, type ContainerRecord } from '../../engine/containers.js';
 import { defineRunFlags, toCreateOptions, type RunFlags } from './container-flags.js';
@@ -34,7 +34,7 @@ async function create(ctx: CliContext, cmdName: string, image: string, args: str
     try {
       return await createContainer(engine, opts);
     } catch (err) {
-      if (!isWharfError(err, 'NOT_FOUND') || !/^No such image/.test(err.message)) throw err;
+      if (!hasReason(err, 'NO_SUCH_IMAGE')) throw err;
       let familiar = image;
       try {
         familiar = parseNormalizedTagged(image).familiarString?.() ?? image;

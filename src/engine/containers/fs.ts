@@ -140,7 +140,7 @@ const isLink = (path: string) => {
 export async function untarIntoContainer(root: string, ref: string, path: string, tar: Readable): Promise<void> {
   await withRootfs(root, ref, async (rootfs) => {
     const dst = resolveInRoot(rootfs, path);
-    if (!existsSync(dst) || !statSync(dst).isDirectory()) throw new WharfError('INVALID_ARGUMENT', `destination "${ref}:${path}" must be a directory`);
+    if (!existsSync(dst) || !statSync(dst).isDirectory()) throw new WharfError('INVALID_ARGUMENT', `destination "${ref}:${path}" must be a directory`, { reason: 'CP_DESTINATION' });
     const staging = mkdtempSync(join(tmpdir(), 'wharf-cp-'));
     try {
       await runTar(['-C', staging, '-xf', '-'], { stdin: tar }, (detail, code) => new WharfError('INVALID_ARGUMENT', `Error processing tar file(exit status ${code}): ${detail}`));

@@ -30,7 +30,7 @@ function defaultGzipLevel(): number {
 }
 
 /** The message dockerd gives when the reference names no local image. */
-export const noLocalImage = (ref: Reference) => new WharfError('NOT_FOUND', `An image does not exist locally with the tag: ${ref.familiarName}`);
+export const noLocalImage = (ref: Reference) => new WharfError('NOT_FOUND', `An image does not exist locally with the tag: ${ref.familiarName}`, { reason: 'IMAGE_NOT_LOCAL' });
 
 export async function pushImages(engine: Engine, name: string, req: PushRequest = {}): Promise<string> {
   const progress = req.progress ?? silentProgress;
