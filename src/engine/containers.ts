@@ -7,7 +7,7 @@
  */
 export { createContainer, type CreateOptions } from './containers/create.js';
 export { inspectContainer, portsMap } from './containers/inspect.js';
-export { listContainers, type PsOptions, type PsRow } from './containers/list.js';
+export { listContainers, type ContainerPort, type ContainerSummary, type PsOptions } from './containers/list.js';
 export {
   startDetached,
   runInProcess,

@@ -19,7 +19,7 @@ export function registerStatsCommand(program: Command, container: Command, ctx: 
       .action(async (refs: string[], o: { all?: boolean; stream: boolean; trunc: boolean; format?: string }) => {
         const engine = ctx.engine();
         // Named containers, in the order given; else the running (or all) ones, newest first.
-        const pick = async (): Promise<string[]> => (refs.length ? refs : (await listContainers(engine, { all: o.all, noTrunc: false })).map((r) => r.ID));
+        const pick = async (): Promise<string[]> => (refs.length ? refs : (await listContainers(engine, { all: o.all })).map((c) => c.Id.slice(0, 12)));
         const read = async () => new Map((await pick()).map((ref) => [ref, sampleStats(engine, ref)] as const));
         let previous = new Map<string, StatsSample>();
         const print = (readings: Map<string, StatsSample>) => {

@@ -8,6 +8,8 @@ import type { CliContext } from '../context.js';
 import { CliError, ExitError } from '../context.js';
 import { collect, printInspect, printRows } from '../output.js';
 import { WharfError } from '../../core/errors.js';
+import { Filters } from '../../core/filters.js';
+import { psRow } from '../format/ps.js';
 import {
   inspectContainer, killContainer, listContainers, pauseContainer, removeContainer, renameContainer, restartContainer, stopContainer, unpauseContainer,
   waitContainer,
@@ -48,7 +50,8 @@ export function registerContainerCommands(program: Command, ctx: CliContext): vo
       .action(async (o: { all?: boolean; quiet?: boolean; latest?: boolean; last: string; size?: boolean; trunc: boolean; filter?: string[]; format?: string }) => {
         // As with docker, a format that shows sizes computes them.
         const size = o.size || /\.Size\b/.test(o.format ?? '') || o.format === '{{json .}}';
-        const rows = await listContainers(ctx.engine(), { all: o.all, latest: o.latest, last: Number(o.last), size, noTrunc: !o.trunc, filters: o.filter });
+        const list = await listContainers(ctx.engine(), { all: o.all, latest: o.latest, last: Number(o.last), size, filters: Filters.fromArgs(o.filter) });
+        const rows = list.map((c) => psRow(c, { noTrunc: !o.trunc }));
         if (o.quiet) {
           for (const r of rows) ctx.out(r.ID);
           return;
