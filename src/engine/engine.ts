@@ -24,6 +24,11 @@ export interface EngineOptions {
   storageDriver?: string;
   /** Where runtime state that a reboot should forget lives (runc's state, bridge marks). */
   runtimeRoot?: string;
+  /**
+   * gzip level (1-9) for layers a push compresses: 1 by default (pigz -1 runs ~2.7x faster
+   * than -6 here for ~10% larger blobs, which a push to a nearby registry repays many times).
+   */
+  pushGzipLevel?: number;
 }
 
 export class Engine {
@@ -32,6 +37,7 @@ export class Engine {
   readonly containers: ContainerStore;
   readonly volumes: VolumeStore;
   readonly runtimeRoot: string;
+  readonly pushGzipLevel: number;
   private driver?: DriverName;
 
   private constructor(
@@ -44,6 +50,8 @@ export class Engine {
     this.containers = new ContainerStore(root);
     this.volumes = new VolumeStore(root, this.containers);
     this.runtimeRoot = opts.runtimeRoot ?? '/run/wharf';
+    const level = opts.pushGzipLevel;
+    this.pushGzipLevel = level !== undefined && Number.isInteger(level) && level >= 1 && level <= 9 ? level : 1;
   }
 
   static open(opts: EngineOptions = {}): Engine {

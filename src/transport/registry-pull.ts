@@ -34,6 +34,8 @@ export interface PullOptions {
   progress?: ProgressSink;
   /** Parallel layer downloads (Docker's max-concurrent-downloads, 3). */
   concurrency?: number;
+  /** Cancels the pull: downloads stop, nothing becomes visible, the lease goes. */
+  signal?: AbortSignal;
 }
 
 export interface PullResult {
@@ -97,6 +99,7 @@ export async function pullImage(ref: Reference, opts: PullOptions): Promise<Pull
   try {
     // dockerd skips the layers altogether when it already has the image.
     if (!store.exists(id)) await fetchLayers(opts, progress, repo, manifest.layers, diffIds, lease);
+    opts.signal?.throwIfAborted();
     manifest.layers.forEach((layer, i) => {
       opts.blobs.remember({ diffId: diffIds[i]!, digest: layer.digest, mediaType: layer.mediaType, size: layer.size });
       opts.blobs.addSource(layer.digest, client.registry, repo);
@@ -116,6 +119,8 @@ export async function pullImage(ref: Reference, opts: PullOptions): Promise<Pull
 async function fetchLayers(opts: PullOptions, progress: ProgressSink, repo: string, layers: Descriptor[], diffIds: Digest[], lease: string): Promise<void> {
   const limiter = new Limiter(opts.concurrency ?? 3);
   const abort = new AbortController();
+  opts.signal?.addEventListener('abort', () => abort.abort(opts.signal!.reason), { once: true });
+  if (opts.signal?.aborted) abort.abort(opts.signal.reason);
   const seen = new Set<string>();
   const jobs: Promise<void>[] = [];
   layers.forEach((layer, i) => {

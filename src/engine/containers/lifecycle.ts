@@ -38,8 +38,10 @@ export interface InProcessRun {
  * Run a container with this process as its monitor. The caller decides which of its own
  * signals to forward (the CLI forwards SIGINT and SIGTERM, as docker's does).
  */
-export function runInProcess(engine: Engine, id: string, io: LocalIO): InProcessRun {
+export function runInProcess(engine: Engine, id: string, io: LocalIO, o: { signal?: AbortSignal } = {}): InProcessRun {
   const runner = new Runner(engine, id, { local: io, listenOnSpawn: true });
+  // An abort kills the container; the run then ends as after any exit (clean-up, --rm).
+  o.signal?.addEventListener('abort', () => void runner.kill('SIGKILL').catch(() => undefined), { once: true });
   const exited = (async () => {
     try {
       await runner.start(true);
@@ -117,19 +119,31 @@ export async function restartContainer(engine: Engine, ref: string, timeout?: nu
   await startDetached(engine, ref);
 }
 
-export async function waitContainer(engine: Engine, ref: string): Promise<number> {
+/** `wait`: the exit code once the container has stopped for good; `signal` gives up waiting. */
+export async function waitContainer(engine: Engine, ref: string, o: { signal?: AbortSignal } = {}): Promise<number> {
   const store = engine.containers;
   const rec = store.get(ref);
+  const aborted = o.signal
+    ? new Promise<never>((_, reject) => {
+        const fail = () => reject(o.signal!.reason);
+        if (o.signal!.aborted) fail();
+        else o.signal!.addEventListener('abort', fail, { once: true });
+      })
+    : undefined;
+  aborted?.catch(() => undefined);
   for (;;) {
+    o.signal?.throwIfAborted();
     const st = store.state(rec.Id);
     if (!st.Running && !st.Restarting && !st.MonitorPid) return st.ExitCode;
     try {
-      const ev = await controlRequest(rec.Id, { op: 'wait' });
+      const request = controlRequest(rec.Id, { op: 'wait' });
+      const ev = await (aborted ? Promise.race([request, aborted]) : request);
       if (ev.event === 'exit') {
         await waitSettled(store, rec.Id, 5000);
         return ev.exitCode ?? store.state(rec.Id).ExitCode;
       }
-    } catch {
+    } catch (err) {
+      if (o.signal?.aborted) throw err;
       await sleep(50);
     }
   }

@@ -19,6 +19,10 @@ export function saveImages(engine: Engine, items: SaveItem[], out: Writable): Pr
   return save(engine.images, items, out);
 }
 
-export function loadImages(engine: Engine, input: Readable): Promise<LoadedImage[]> {
-  return loadArchive(engine.images, input);
+/** `signal` cancels the load: the input is destroyed, nothing half-made becomes visible. */
+export function loadImages(engine: Engine, input: Readable, o: { signal?: AbortSignal } = {}): Promise<LoadedImage[]> {
+  o.signal?.throwIfAborted();
+  const onAbort = () => input.destroy(o.signal!.reason as Error);
+  o.signal?.addEventListener('abort', onAbort, { once: true });
+  return loadArchive(engine.images, input).finally(() => o.signal?.removeEventListener('abort', onAbort));
 }
