@@ -3,64 +3,38 @@
  * scripts/test.sh: the front ends (cli/, api/) reach the engine through its facade and use
  * nothing below it but core/; nothing imports upward; the registry server stands alone.
  */
+
+/** A rule: modules under `from` (but not `fromNot`) import within src/ only what `allowed` matches. */
+const only = (name, comment, from, allowed, fromNot) => ({
+  name,
+  comment,
+  severity: 'error',
+  from: fromNot ? { path: from, pathNot: fromNot } : { path: from },
+  to: { path: '^src/', pathNot: allowed },
+});
+
+/** A rule: modules under `from` (but not `fromNot`) never import what `to` matches. */
+const never = (name, comment, from, to, fromNot) => ({
+  name,
+  comment,
+  severity: 'error',
+  from: fromNot ? { path: from, pathNot: fromNot } : { path: from },
+  to: { path: to },
+});
+
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
-    {
-      name: 'cli-through-engine',
-      comment: 'The CLI imports only src/engine, src/core and itself (the registry server command is the registry front end, see below).',
-      severity: 'error',
-      from: { path: '^src/cli/', pathNot: '^src/cli/commands/registry-server\\.ts$' },
-      to: { path: '^src/', pathNot: '^src/(cli|engine|core)/' },
-    },
-    {
-      name: 'registry-server-command',
-      comment: "`wharf registry serve` is the registry server's own front end: it may use src/registry/server too.",
-      severity: 'error',
-      from: { path: '^src/cli/commands/registry-server\\.ts$' },
-      to: { path: '^src/', pathNot: '^src/(cli|engine|core|registry/server)/' },
-    },
-    {
-      name: 'api-through-engine',
-      comment: 'The Engine API server imports only src/engine, src/core and itself.',
-      severity: 'error',
-      from: { path: '^src/api/' },
-      to: { path: '^src/', pathNot: '^src/(api|engine|core)/' },
-    },
-    {
-      name: 'no-front-end-below',
-      comment: 'Nothing below the front ends imports them (the builder included).',
-      severity: 'error',
-      from: { path: '^src/', pathNot: '^src/(cli|api)/' },
-      to: { path: '^src/(cli|api)/' },
-    },
-    {
-      name: 'no-engine-below',
-      comment: 'The engine is the top of the core: the layers under it do not import it.',
-      severity: 'error',
-      from: { path: '^src/', pathNot: '^src/(cli|api|engine)/' },
-      to: { path: '^src/engine/' },
-    },
-    {
-      name: 'core-is-the-bottom',
-      severity: 'error',
-      from: { path: '^src/core/' },
-      to: { path: '^src/', pathNot: '^src/core/' },
-    },
-    {
-      name: 'registry-server-stands-alone',
-      comment: 'The registry server runs on its own: core, content and archive only.',
-      severity: 'error',
-      from: { path: '^src/registry/server/' },
-      to: { path: '^src/', pathNot: '^src/(core|content|archive|registry/server)/' },
-    },
-    {
-      name: 'lower-layers-stay-low',
-      comment: 'Stores and codecs (content, metadata, archive, image, snapshot) do not reach up into containers, transport or the builder.',
-      severity: 'error',
-      from: { path: '^src/(content|metadata|archive|image|snapshot)/' },
-      to: { path: '^src/(container|transport|build|registry)/' },
-    },
+    only('cli-through-engine', 'The CLI imports only src/engine, src/core and itself.', '^src/cli/', '^src/(cli|engine|core)/', '^src/cli/commands/registry-server\\.ts$'),
+    only('registry-server-command', "`wharf registry serve` is the registry server's own front end: it may use src/registry/server too.",
+      '^src/cli/commands/registry-server\\.ts$', '^src/(cli|engine|core|registry/server)/'),
+    only('api-through-engine', 'The Engine API server imports only src/engine, src/core and itself.', '^src/api/', '^src/(api|engine|core)/'),
+    never('no-front-end-below', 'Nothing below the front ends imports them (the builder included).', '^src/', '^src/(cli|api)/', '^src/(cli|api)/'),
+    never('no-engine-below', 'The engine is the top of the core: the layers under it do not import it.', '^src/', '^src/engine/', '^src/(cli|api|engine)/'),
+    only('core-is-the-bottom', 'core/ depends on nothing of ours.', '^src/core/', '^src/core/'),
+    only('registry-server-stands-alone', 'The registry server runs on its own: core, content and archive only.', '^src/registry/server/', '^src/(core|content|archive|registry/server)/'),
+    never('lower-layers-stay-low', 'Stores and codecs (content, metadata, archive, image, snapshot) do not reach up into containers, transport, the registry client or the builder.',
+      '^src/(content|metadata|archive|image|snapshot)/', '^src/(container|transport|build|registry)/'),
   ],
   options: {
     // Tests may reach across layers to set up what they test.
