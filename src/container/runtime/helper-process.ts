@@ -10,6 +10,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { processEnv } from '../../core/process.js';
 
 function packageRoot(from: string): string {
   let dir = from;
@@ -58,7 +59,5 @@ export const HELPER_NODE_FLAGS = ['--max-semi-space-size=1', '--max-old-space-si
  * the user's variables into long-lived helpers.
  */
 export function childEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH || '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' };
-  for (const [k, v] of Object.entries(process.env)) if (k.startsWith('WHARF_') && v !== undefined) env[k] = v;
-  return env;
+  return processEnv('wharf');
 }
