@@ -5,7 +5,8 @@
  * facade modules under engine/images/, so a container command never loads image code it
  * does not use, and the other way round: start-up time.)
  */
-export { createContainer, type CreateOptions } from './containers/create.js';
+export { createContainer, type ContainerCreateRequest, type CreateConfig, type NetworkingConfig } from './containers/create.js';
+export { mergeConfig } from './containers/create-config.js';
 export { inspectContainer, portsMap } from './containers/inspect.js';
 export { listContainers, type ContainerPort, type ContainerSummary, type PsOptions } from './containers/list.js';
 export {

@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { parsePort16, parseRamSize } from '../../core/units.js';
 import { WharfError } from '../../core/errors.js';
 import { collect } from '../output.js';
-import type { CreateOptions } from '../../engine/containers/create.js';
+import type { ContainerCreateRequest } from '../../engine/containers.js';
 import { parseMountSpec, parseVolumeSpec } from '../../engine/containers/volumes-spec.js';
 import { parsePortSpec, parseSecurityOpts, parseUlimit, type PortBinding, type RestartPolicy } from '../../engine/containers.js';
 import { parseDuration } from '../../core/time.js';
@@ -208,7 +208,8 @@ export function exposedPortKeys(entries: string[]): string[] {
   return [...keys];
 }
 
-export function toCreateOptions(image: string, cmd: string[], f: RunFlags): CreateOptions {
+/** The flags as the Engine API's create request (docker/cli's opts.go does the same for dockerd). */
+export function toCreateRequest(image: string, cmd: string[], f: RunFlags): ContainerCreateRequest {
   const portBindings: Record<string, PortBinding[]> = {};
   for (const spec of f.publish ?? []) {
     for (const m of parsePortSpec(spec)) (portBindings[`${m.containerPort}/${m.proto}`] ??= []).push({ HostIp: m.hostIp, HostPort: m.hostPort });
@@ -241,46 +242,60 @@ export function toCreateOptions(image: string, cmd: string[], f: RunFlags): Crea
       : undefined;
   if (f.rm && f.restart && f.restart !== 'no') throw flagError('Conflicting options: --restart and --rm');
   const attachAll = !f.detach;
+  // Every -v goes to Binds in the order given (the engine reads one without a colon as an
+  // anonymous volume); the checks docker's CLI makes of them happen here.
+  const binds = f.volume ?? [];
+  binds.forEach(parseVolumeSpec);
+  const exposed = exposedPortKeys(f.expose ?? []);
+  const tmpfs = Object.fromEntries((f.tmpfs ?? []).map(parseTmpfs));
+  const ulimits = (f.ulimit ?? []).map(parseUlimit);
   return {
-    image,
-    cmd: cmd.length ? cmd : undefined,
     name: f.name,
-    entrypoint: f.entrypoint,
-    env: [...(f.envFile ?? []).flatMap(parseEnvFile), ...expandEnv(f.env ?? [])],
-    workdir: f.workdir,
-    user: f.user,
-    tty: !!f.tty,
-    openStdin: !!f.interactive,
-    stdinOnce: !!f.interactive && attachAll,
-    attach: { stdin: !!f.interactive && attachAll, stdout: attachAll, stderr: attachAll },
-    hostname: f.hostname,
-    labels: parseLabels(f.label ?? []),
-    exposedPorts: exposedPortKeys(f.expose ?? []),
-    securityOpt: checkSecurityOpts(f.securityOpt ?? []),
-    capAdd: f.capAdd,
-    capDrop: f.capDrop,
-    readOnly: !!f.readOnly,
-    tmpfs: Object.fromEntries((f.tmpfs ?? []).map(parseTmpfs)),
-    ulimits: (f.ulimit ?? []).map(parseUlimit),
-    dns: f.dns,
-    dnsSearch: f.dnsSearch,
-    dnsOptions: f.dnsOption,
-    shmSize: f.shmSize ? parseRamSize(f.shmSize) : undefined,
-    init: !!f.init,
-    portBindings,
-    publishAll: !!f.publishAll,
-    volumes: [...(f.volume ?? []).map(parseVolumeSpec), ...(f.mount ?? []).map(parseMountSpec)],
-    restart: parseRestart(f.restart ?? 'no'),
-    autoRemove: !!f.rm,
-    stopSignal: f.stopSignal,
-    stopTimeout: f.stopTimeout !== undefined ? Number(f.stopTimeout) : undefined,
-    healthcheck,
-    network: f.network,
-    memory,
-    nanoCpus,
-    pidsLimit: f.pidsLimit !== undefined ? Number(f.pidsLimit) : undefined,
-    runtime: f.runtime,
-    logOpts: Object.fromEntries((f.logOpt ?? []).map((o) => [o.split('=')[0], o.split('=').slice(1).join('=')])),
-    extraHosts: f.addHost,
+    config: {
+      Image: image,
+      ...(cmd.length ? { Cmd: cmd } : {}),
+      ...(f.entrypoint !== undefined ? { Entrypoint: [f.entrypoint] } : {}),
+      Env: [...(f.envFile ?? []).flatMap(parseEnvFile), ...expandEnv(f.env ?? [])],
+      ...(f.workdir !== undefined ? { WorkingDir: f.workdir } : {}),
+      ...(f.user !== undefined ? { User: f.user } : {}),
+      Tty: !!f.tty,
+      OpenStdin: !!f.interactive,
+      StdinOnce: !!f.interactive && attachAll,
+      AttachStdin: !!f.interactive && attachAll,
+      AttachStdout: attachAll,
+      AttachStderr: attachAll,
+      ...(f.hostname ? { Hostname: f.hostname } : {}),
+      Labels: parseLabels(f.label ?? []),
+      ...(exposed.length ? { ExposedPorts: Object.fromEntries(exposed.map((p) => [p, {}])) } : {}),
+      ...(f.stopSignal ? { StopSignal: f.stopSignal } : {}),
+      ...(f.stopTimeout !== undefined ? { StopTimeout: Number(f.stopTimeout) } : {}),
+      ...(healthcheck ? { Healthcheck: healthcheck } : {}),
+    },
+    hostConfig: {
+      Binds: binds,
+      Mounts: (f.mount ?? []).map((m) => parseMountSpec(m).mount!),
+      NetworkMode: f.network,
+      PortBindings: portBindings,
+      PublishAllPorts: !!f.publishAll,
+      RestartPolicy: parseRestart(f.restart ?? 'no'),
+      AutoRemove: !!f.rm,
+      SecurityOpt: checkSecurityOpts(f.securityOpt ?? []),
+      CapAdd: f.capAdd,
+      CapDrop: f.capDrop,
+      ReadonlyRootfs: !!f.readOnly,
+      ...(Object.keys(tmpfs).length ? { Tmpfs: tmpfs } : {}),
+      Ulimits: ulimits,
+      Dns: f.dns,
+      DnsSearch: f.dnsSearch,
+      DnsOptions: f.dnsOption,
+      ShmSize: f.shmSize ? parseRamSize(f.shmSize) : undefined,
+      Init: !!f.init,
+      Memory: memory,
+      NanoCpus: nanoCpus,
+      PidsLimit: f.pidsLimit !== undefined ? Number(f.pidsLimit) : undefined,
+      Runtime: f.runtime,
+      LogConfig: { Type: 'json-file', Config: Object.fromEntries((f.logOpt ?? []).map((o) => [o.split('=')[0], o.split('=').slice(1).join('=')])) },
+      ExtraHosts: f.addHost,
+    },
   };
 }

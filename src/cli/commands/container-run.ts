@@ -6,7 +6,7 @@ import { CliError, ExitError, formatError } from '../context.js';
 import { hasReason, WharfError } from '../../core/errors.js';
 import { parseNormalizedTagged } from '../../core/reference.js';
 import { createContainer, needsMonitor, runInProcess, startAttached, startDetached, type ContainerRecord } from '../../engine/containers.js';
-import { defineRunFlags, toCreateOptions, type RunFlags } from './container-flags.js';
+import { defineRunFlags, toCreateRequest, type RunFlags } from './container-flags.js';
 import { attachSession, requireTtyStdin } from './container-attach.js';
 import { eachRefParallel } from './container-parallel.js';
 import { mark } from '../../core/timing.js';
@@ -24,7 +24,7 @@ async function create(ctx: CliContext, cmdName: string, image: string, args: str
   try {
     let opts;
     try {
-      opts = toCreateOptions(image, args, flags);
+      opts = toCreateRequest(image, args, flags);
     } catch (err) {
       // Most flag validation happens in docker's CLI: no "Error response from daemon".
       if (err instanceof WharfError && err.daemonSide) throw err;
