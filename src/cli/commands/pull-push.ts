@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { CliError, type CliContext } from '../context.js';
-import { hasReason, isWharfError } from '../../core/errors.js';
+import { hasReason } from '../../core/errors.js';
 import { ProgressRenderer } from '../progress/renderer.js';
 import { pullImages, silentProgress, type ProgressSink } from '../../engine/images/pull.js';
 import { pushImages } from '../../engine/images/push.js';
