@@ -37,3 +37,4 @@ export type { ContainerRecord, PortBinding, RestartPolicy } from '../container/t
 export { parsePortSpec } from '../container/runtime/network/ports.js';
 export { parseSecurityOpts } from '../container/runtime/seccomp.js';
 export { parseUlimit } from '../container/runtime/limits.js';
+export type { ContainerInspect, ImageInspect, Config, HostConfig } from './api-types.js';
