@@ -12,6 +12,7 @@ import { removeContainerFiles } from '../../container/runtime/remove.js';
 import { Runner, type LocalIO } from '../../container/runtime/runner.js';
 import { spawnMonitor, type MonitorOptions } from './monitor.js';
 import { containerSizes } from './list.js';
+import { removeIfMonitorless } from './run.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -22,7 +23,10 @@ export async function startDetached(engine: Engine, ref: string, o: MonitorOptio
   const st = store.state(rec.Id);
   if (st.Paused) throw new WharfError('CONFLICT', 'cannot start a paused container, try unpause instead');
   if (st.Running) return rec;
-  const { event } = await spawnMonitor(engine, rec.Id, o);
+  const { event } = await spawnMonitor(engine, rec.Id, o).catch(async (err: unknown) => {
+    await removeIfMonitorless(engine, rec.Id);
+    throw err;
+  });
   if (event.event === 'error') throw new WharfError('INTERNAL', event.message ?? 'start failed', { exitCode: event.exitCode ?? 125 });
   return rec;
 }

@@ -17,8 +17,20 @@ export function needsMonitor(rec: ContainerRecord): boolean {
 
 /** Start under a monitor that starts the container once a client attached (or after 15 s). */
 export async function startAttached(engine: Engine, id: string, o: { size?: { cols: number; rows: number } } = {}): Promise<void> {
-  const { event } = await spawnMonitor(engine, id, { waitAttach: true, size: o.size });
+  const { event } = await spawnMonitor(engine, id, { waitAttach: true, size: o.size }).catch(async (err: unknown) => {
+    await removeIfMonitorless(engine, id);
+    throw err;
+  });
   if (event.event === 'error') throw new WharfError('INTERNAL', event.message ?? 'start failed', { exitCode: event.exitCode ?? 125 });
+}
+
+/**
+ * A monitor that died before its handshake never ran the container, nor will it remove an
+ * `--rm` one: the engine does, so a failed start leaves nothing behind either way.
+ */
+export async function removeIfMonitorless(engine: Engine, id: string): Promise<void> {
+  const rec = engine.containers.record(id);
+  if (rec?.HostConfig.AutoRemove && !engine.containers.state(id).Running) await removeContainerFiles(engine, rec, { volumes: true }).catch(() => undefined);
 }
 
 /**
