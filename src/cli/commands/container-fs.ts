@@ -98,13 +98,13 @@ export function registerContainerFsCommands(program: Command, container: Command
       .argument('<SRC>').argument('<DEST>')
       .option('-a, --archive', 'Archive mode (copy all uid/gid information)')
       .option('-L, --follow-link', 'Always follow symbol link in SRC_PATH')
-      .action(async (src: string, dst: string) => {
+      .action(async (src: string, dst: string, o: { followLink?: boolean }) => {
         const s = splitCpArg(src);
         const d = splitCpArg(dst);
         if (s && d) throw new CliError('copying between containers is not supported');
         if (!s && !d) throw new CliError('must specify at least one container source');
-        if (s && dst === '-') await tarFromContainer(root(), s.container, s.path, (tar) => pipeline(tar, process.stdout, { end: false }));
-        else if (s) await copyFromContainer(root(), s.container, s.path, dst);
+        if (s && dst === '-') await tarFromContainer(root(), s.container, s.path, (tar) => pipeline(tar, process.stdout, { end: false }), { follow: o.followLink });
+        else if (s) await copyFromContainer(root(), s.container, s.path, dst, { follow: o.followLink });
         else if (src === '-') {
           try {
             await untarIntoContainer(root(), d!.container, d!.path, process.stdin);
