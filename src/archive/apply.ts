@@ -136,9 +136,15 @@ class LayerApply {
         applyMeta(host, h, { times: true, mode: false });
         return;
       case 'hardlink': {
-        const target = this.paths.entry(this.rebase(cleanEntryPath(h.linkname)), false);
+        const missing = () => invalidArgument(`layer: hardlink ${h.name} -> ${h.linkname}: no such file in the layer`);
+        let target;
+        try {
+          target = this.paths.entry(this.rebase(cleanEntryPath(h.linkname)), false);
+        } catch {
+          throw missing();
+        }
         const st = lstatOrNull(target.host);
-        if (!st || st.isDirectory()) throw invalidArgument(`layer: hardlink ${h.name} -> ${h.linkname}: no such file in the layer`);
+        if (!st || st.isDirectory()) throw missing();
         linkSync(target.host, host);
         return;
       }
@@ -161,6 +167,8 @@ class LayerApply {
     // deepest first, so setting a child's times never disturbs a parent already done
     for (let i = this.dirs.length - 1; i >= 0; i--) {
       const { host, header } = this.dirs[i]!;
+      // a later entry may have replaced it (with a symlink, say): what it names now is not this dir
+      if (!lstatOrNull(host)?.isDirectory()) continue;
       chmodSync(host, header.mode & 0o7777);
       utimesSync(host, header.mtime, header.mtime);
     }
