@@ -16,6 +16,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LayerRef } from '../image/types.js';
 import { randomBytes } from '../core/random.js';
+import { countTree } from '../archive/confined-ops.js';
 
 export function layersDir(root: string): string {
   return join(root, 'layers');
@@ -66,6 +67,41 @@ export function leftoverLayerDirs(root: string): string[] {
   } catch {
     return [];
   }
+}
+
+/**
+ * `system check`: every unpacked layer must hold what its record says (a half-deleted or
+ * damaged tree is an error; `prune` moves such trees and killed processes' leftovers away,
+ * and the layer is unpacked again on next use).
+ */
+export function checkLayerDirs(root: string, prune: boolean): { checked: number; errors: string[]; leftovers: number } {
+  const errors: string[] = [];
+  let names: string[] = [];
+  try {
+    names = readdirSync(layersDir(root)).filter((n) => !n.startsWith('.'));
+  } catch {}
+  for (const hex of names) {
+    const dir = join(layersDir(root), hex);
+    const rec = layerRecord(root, hex);
+    let problem: string | undefined;
+    if (!rec) problem = 'not marked complete';
+    else {
+      let got: LayerRecord | undefined;
+      try {
+        got = countTree(join(dir, 'diff'));
+      } catch {}
+      if (!got) problem = 'unpacked tree missing';
+      else if (got.entries !== rec.entries || got.bytes !== rec.bytes) {
+        problem = `unpacked tree has ${got.entries} entries and ${got.bytes} bytes, its record ${rec.entries} and ${rec.bytes}`;
+      }
+    }
+    if (!problem) continue;
+    errors.push(`layer sha256:${hex}: ${problem}`);
+    if (prune) moveAsideAndRemove(root, dir);
+  }
+  const leftovers = leftoverLayerDirs(root);
+  if (prune) for (const d of leftovers) rmSync(d, { recursive: true, force: true });
+  return { checked: names.length, errors, leftovers: leftovers.length };
 }
 
 /** Make sure the overlay-format diff of one layer exists, whole; returns its path. */
