@@ -98,9 +98,3 @@ export function tarOf(w: Worker): Readable {
 export function confinedTar(root: string, o: { overlay?: boolean; tolerant?: boolean } = {}): Readable {
   return tarOf(confine(root, { op: 'tar', path: '/', whole: true, ...o }));
 }
-
-/** What a tree holds (`system check`'s layer verification). */
-export async function confinedCount(root: string): Promise<TreeCount> {
-  const r = await confine(root, { op: 'count' }).done;
-  return r.count!;
-}

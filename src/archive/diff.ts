@@ -71,16 +71,20 @@ function produce(root: string, o: TarOptions): Readable {
   const links = new Map<string, string>();
   const base = root === '/' ? '' : root.replace(/\/+$/, '');
   const overlay = !!o.overlay;
+  /** fn's result, or undefined when what it reads vanished and that is tolerated. */
+  const unlessGone = <T>(fn: () => T): T | undefined => {
+    try {
+      return fn();
+    } catch (err) {
+      if (o.tolerant && gone(err)) return undefined;
+      throw err;
+    }
+  };
 
   /** One entry (and what is below it); `host` exists unless it vanished. */
   const one = async (host: string, name: string, parentRel: string, base_: string): Promise<void> => {
-    let st: Stats;
-    try {
-      st = lstatSync(host);
-    } catch (err) {
-      if (o.tolerant && gone(err)) return;
-      throw err;
-    }
+    const st = unlessGone(() => lstatSync(host));
+    if (!st) return;
     if (overlay && isOverlayWhiteout(st)) {
       await writer.add({ name: joinRel(parentRel, WHITEOUT_PREFIX + base_), type: 'file', mode: 0, mtime: mtimeOf(st) });
       return;
@@ -114,25 +118,15 @@ function produce(root: string, o: TarOptions): Readable {
         await walk(host, name);
         break;
       case 'file': {
-        let fd: number;
-        try {
-          fd = openSync(host, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-        } catch (err) {
-          if (o.tolerant && gone(err)) return;
-          throw err;
-        }
+        const fd = unlessGone(() => openSync(host, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK));
+        if (fd === undefined) return;
         header.size = st.size;
         await writer.add(header, fileBody(fd, st.size));
         break;
       }
       case 'symlink': {
-        let linkname: string;
-        try {
-          linkname = readlinkSync(host);
-        } catch (err) {
-          if (o.tolerant && gone(err)) return;
-          throw err;
-        }
+        const linkname = unlessGone(() => readlinkSync(host));
+        if (linkname === undefined) return;
         await writer.add({ ...header, linkname });
         break;
       }
@@ -146,14 +140,7 @@ function produce(root: string, o: TarOptions): Readable {
   };
 
   const walk = async (dirHost: string, rel: string): Promise<void> => {
-    let names: string[];
-    try {
-      names = sortedNames(dirHost || '/');
-    } catch (err) {
-      if (o.tolerant && gone(err)) return;
-      throw err;
-    }
-    for (const name of names) await one(`${dirHost}/${name}`, joinRel(rel, name), rel, name);
+    for (const name of unlessGone(() => sortedNames(dirHost || '/')) ?? []) await one(`${dirHost}/${name}`, joinRel(rel, name), rel, name);
   };
 
   (o.top !== undefined ? one(base || '/', o.top, '', o.top) : walk(base, ''))
