@@ -9,8 +9,9 @@ import * as fs from './fs.js';
 
 export const containerChanges = (engine: Engine, ref: string): Promise<Change[]> => fs.containerChanges(engine.root, ref);
 export const exportContainer = (engine: Engine, ref: string, sink: (tar: Readable) => Promise<void>): Promise<void> => fs.exportContainer(engine.root, ref, sink);
-export const copyFromContainer = (engine: Engine, ref: string, path: string, hostDst: string): Promise<void> => fs.copyFromContainer(engine.root, ref, path, hostDst);
+export const copyFromContainer = (engine: Engine, ref: string, path: string, hostDst: string, o: fs.CopyOptions = {}): Promise<void> =>
+  fs.copyFromContainer(engine.root, ref, path, hostDst, o);
 export const copyToContainer = (engine: Engine, ref: string, hostSrc: string, path: string): Promise<void> => fs.copyToContainer(engine.root, ref, hostSrc, path);
-export const tarFromContainer = (engine: Engine, ref: string, path: string, sink: (tar: Readable) => Promise<void>): Promise<void> =>
-  fs.tarFromContainer(engine.root, ref, path, sink);
+export const tarFromContainer = (engine: Engine, ref: string, path: string, sink: (tar: Readable) => Promise<void>, o: fs.CopyOptions = {}): Promise<void> =>
+  fs.tarFromContainer(engine.root, ref, path, sink, o);
 export const untarIntoContainer = (engine: Engine, ref: string, path: string, tar: Readable): Promise<void> => fs.untarIntoContainer(engine.root, ref, path, tar);
