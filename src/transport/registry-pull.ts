@@ -14,7 +14,7 @@ import { createGunzip } from 'node:zlib';
 import { decompress } from '../archive/compression.js';
 import { hostPlatform, type Descriptor, type Platform } from '../core/descriptor.js';
 import { digestOf, shortId, type Digest } from '../core/digest.js';
-import { WharfError, corrupt, isWharfError } from '../core/errors.js';
+import { WharfError, corrupt, hasReason, isWharfError } from '../core/errors.js';
 import type { Reference } from '../core/reference.js';
 import type { LayerBlobs } from '../image/layer-blobs.js';
 import type { ImageStore } from '../image/store.js';
@@ -34,6 +34,8 @@ export interface PullOptions {
   progress?: ProgressSink;
   /** Parallel layer downloads (Docker's max-concurrent-downloads, 3). */
   concurrency?: number;
+  /** Cancels the pull: downloads stop, nothing becomes visible, the lease goes. */
+  signal?: AbortSignal;
 }
 
 export interface PullResult {
@@ -97,6 +99,7 @@ export async function pullImage(ref: Reference, opts: PullOptions): Promise<Pull
   try {
     // dockerd skips the layers altogether when it already has the image.
     if (!store.exists(id)) await fetchLayers(opts, progress, repo, manifest.layers, diffIds, lease);
+    opts.signal?.throwIfAborted();
     manifest.layers.forEach((layer, i) => {
       opts.blobs.remember({ diffId: diffIds[i]!, digest: layer.digest, mediaType: layer.mediaType, size: layer.size });
       opts.blobs.addSource(layer.digest, client.registry, repo);
@@ -116,6 +119,8 @@ export async function pullImage(ref: Reference, opts: PullOptions): Promise<Pull
 async function fetchLayers(opts: PullOptions, progress: ProgressSink, repo: string, layers: Descriptor[], diffIds: Digest[], lease: string): Promise<void> {
   const limiter = new Limiter(opts.concurrency ?? 3);
   const abort = new AbortController();
+  opts.signal?.addEventListener('abort', () => abort.abort(opts.signal!.reason), { once: true });
+  if (opts.signal?.aborted) abort.abort(opts.signal.reason);
   const seen = new Set<string>();
   const jobs: Promise<void>[] = [];
   layers.forEach((layer, i) => {
@@ -174,7 +179,7 @@ async function downloadLayer(
     }
   } catch (err) {
     // The whole blob went through when the diff ID is wrong: its own digest decides the message.
-    const whole = isWharfError(err, 'DIGEST_MISMATCH') && err.message.startsWith('digest mismatch');
+    const whole = hasReason(err, 'CONTENT_DIGEST');
     const bad = whole ? await verified : undefined;
     if (bad) throw bad;
     if (keep && !keep.stream.destroyed) keep.stream.destroy(err as Error);

@@ -9,8 +9,11 @@ import { WharfError } from '../../core/errors.js';
 import { parseReference, type Reference } from '../../core/reference.js';
 import { LayerBlobs } from '../../image/layer-blobs.js';
 import { RegistryClient } from '../../registry/client/client.js';
+import type { AuthConfig } from '../../registry/client/credentials.js';
 import { pullImage } from '../../transport/registry-pull.js';
 import { silentProgress, type ProgressSink } from '../../transport/registry/progress.js';
+
+export { silentProgress, type ProgressSink } from '../../transport/registry/progress.js';
 
 export interface PullRequest {
   allTags?: boolean;
@@ -18,6 +21,9 @@ export interface PullRequest {
   progress?: ProgressSink;
   /** How to reach a registry (tests inject retry policies and configs). */
   clientFor?: (registry: string) => RegistryClient;
+  /** Credentials for this pull (an API request's X-Registry-Auth); default: the credential store's. */
+  credentials?: AuthConfig;
+  signal?: AbortSignal;
 }
 
 function parseUserReference(name: string): Reference {
@@ -47,8 +53,8 @@ export async function pullImages(engine: Engine, name: string, req: PullRequest 
     ref = ref.withDefaultTag();
   }
   const platform = platformOf(req.platform);
-  const client = req.clientFor?.(ref.domain) ?? new RegistryClient(ref.domain);
-  const opts = { client, store: engine.images, blobs: new LayerBlobs(engine.db), platform, progress };
+  const client = req.clientFor?.(ref.domain) ?? new RegistryClient(ref.domain, { credentials: req.credentials });
+  const opts = { client, store: engine.images, blobs: new LayerBlobs(engine.db), platform, progress, signal: req.signal };
   try {
     const refs = req.allTags ? (await client.listTags(ref.path)).map((t) => ref.withTag(t)) : [ref];
     let updated = false;
