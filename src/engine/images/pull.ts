@@ -10,6 +10,7 @@ import { parseReference, type Reference } from '../../core/reference.js';
 import { LayerBlobs } from '../../image/layer-blobs.js';
 import { RegistryClient } from '../../registry/client/client.js';
 import { pullImage } from '../../transport/registry-pull.js';
+import { layerStager } from '../../snapshot/snapshotter.js';
 import { silentProgress, type ProgressSink } from '../../transport/registry/progress.js';
 
 export interface PullRequest {
@@ -48,7 +49,7 @@ export async function pullImages(engine: Engine, name: string, req: PullRequest 
   }
   const platform = platformOf(req.platform);
   const client = req.clientFor?.(ref.domain) ?? new RegistryClient(ref.domain);
-  const opts = { client, store: engine.images, blobs: new LayerBlobs(engine.db), platform, progress };
+  const opts = { client, store: engine.images, blobs: new LayerBlobs(engine.db), platform, progress, unpack: layerStager(engine.root) };
   try {
     const refs = req.allTags ? (await client.listTags(ref.path)).map((t) => ref.withTag(t)) : [ref];
     let updated = false;
