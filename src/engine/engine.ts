@@ -15,25 +15,42 @@ export interface EngineOptions {
 }
 
 export class Engine {
-  readonly content: ContentStore;
-  readonly images: ImageStore;
+  private opened?: { db: DB; content: ContentStore; images: ImageStore };
 
-  private constructor(
-    readonly root: string,
-    readonly db: DB,
-  ) {
-    this.content = new ContentStore(root);
-    this.images = new ImageStore(db, this.content);
+  private constructor(readonly root: string) {}
+
+  /**
+   * The stores open on first use: commands that only read container records (`ps`, `exec`,
+   * `stop`, `inspect` of a container) never open SQLite (~5 ms of a ~40 ms command).
+   */
+  private get stores(): { db: DB; content: ContentStore; images: ImageStore } {
+    if (!this.opened) {
+      const db = openDatabase(join(this.root, 'wharf.db'));
+      const content = new ContentStore(this.root);
+      this.opened = { db, content, images: new ImageStore(db, content) };
+    }
+    return this.opened;
+  }
+
+  get db(): DB {
+    return this.stores.db;
+  }
+
+  get content(): ContentStore {
+    return this.stores.content;
+  }
+
+  get images(): ImageStore {
+    return this.stores.images;
   }
 
   static open(opts: EngineOptions = {}): Engine {
     const root = resolve(opts.root ?? defaultDataRoot());
     mkdirSync(root, { recursive: true });
-    const db = openDatabase(join(root, 'wharf.db'));
-    return new Engine(root, db);
+    return new Engine(root);
   }
 
   close(): void {
-    this.db.close();
+    this.opened?.db.close();
   }
 }

@@ -237,11 +237,7 @@ export function snapshotter(root: string, driver: string): Snapshotter {
  * For pull (and load): a layer unpacked while it is stored, so the first run finds it ready.
  * Only overlay2 shares unpacked layers between containers; vfs copies per container.
  */
-export function layerStager(root: string): ((chainId: string) => Promise<StagedLayer | undefined>) | undefined {
-  try {
-    if (configuredDriver(process.env.WHARF_STORAGE_DRIVER) !== 'overlay2') return undefined;
-  } catch {
-    return undefined;
-  }
+export function layerStager(root: string, driver: DriverName): ((chainId: string) => Promise<StagedLayer | undefined>) | undefined {
+  if (driver !== 'overlay2') return undefined;
   return (chainId) => StagedLayer.begin(root, chainId);
 }

@@ -10,7 +10,7 @@ import { parseReference, type Reference } from '../../core/reference.js';
 import { LayerBlobs } from '../../image/layer-blobs.js';
 import { RegistryClient } from '../../registry/client/client.js';
 import { pullImage } from '../../transport/registry-pull.js';
-import { layerStager } from '../../snapshot/snapshotter.js';
+import { configuredDriver, layerStager } from '../../snapshot/snapshotter.js';
 import { silentProgress, type ProgressSink } from '../../transport/registry/progress.js';
 
 export interface PullRequest {
@@ -38,6 +38,15 @@ function platformOf(spec?: string): Platform | undefined {
   }
 }
 
+/** Layers unpacked while they download, for the driver new containers get (none if it is unusable). */
+function unpackerFor(root: string) {
+  try {
+    return layerStager(root, configuredDriver(process.env.WHARF_STORAGE_DRIVER));
+  } catch {
+    return undefined;
+  }
+}
+
 /** Pull `name` (or every tag of it); returns the fully-qualified reference docker prints last. */
 export async function pullImages(engine: Engine, name: string, req: PullRequest = {}): Promise<string> {
   const progress = req.progress ?? silentProgress;
@@ -49,7 +58,7 @@ export async function pullImages(engine: Engine, name: string, req: PullRequest 
   }
   const platform = platformOf(req.platform);
   const client = req.clientFor?.(ref.domain) ?? new RegistryClient(ref.domain);
-  const opts = { client, store: engine.images, blobs: new LayerBlobs(engine.db), platform, progress, unpack: layerStager(engine.root) };
+  const opts = { client, store: engine.images, blobs: new LayerBlobs(engine.db), platform, progress, unpack: unpackerFor(engine.root) };
   try {
     const refs = req.allTags ? (await client.listTags(ref.path)).map((t) => ref.withTag(t)) : [ref];
     let updated = false;
