@@ -21,15 +21,15 @@
  * Prints; asserts nothing.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, lstatSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { digestFile } from '../src/core/digest.js';
 import { makeBusyboxRootfsTar } from '../test/helpers/busybox.js';
 import { startDockerd } from '../test/helpers/dockerd.js';
 import { WHARF_BIN, removeDir, tempDir } from '../test/helpers/wharf.js';
 import { startDistribution, type Distribution } from '../test/registry/support.js';
-import { median } from './common.js';
+import { median, pickFiles } from './common.js';
 
 const PAIRS = Math.max(1, Number(process.env.BENCH_PAIRS ?? 7));
 const ONLY = (process.env.BENCH_ONLY ?? '').split(',').filter(Boolean);
@@ -129,32 +129,6 @@ function printRow(r: Row): void {
     `${r.name.padEnd(40)} wharf ${r.wharf.toFixed(0).padStart(6)} ms  docker ${r.docker.toFixed(0).padStart(6)} ms  ratio ${(r.wharf / r.docker).toFixed(2)}x` +
       `  load ${r.load[0].toFixed(1)}-${r.load[1].toFixed(1)}${rss}${r.note ? `  (${r.note})` : ''}`,
   );
-}
-
-/** Regular files under `root` (sorted walk, each under 4 MB) until `budget` bytes. */
-function pickFiles(root: string, budget: number): string[] {
-  const out: string[] = [];
-  let total = 0;
-  const walk = (dir: string) => {
-    let names: string[];
-    try {
-      names = readdirSync(dir).sort();
-    } catch {
-      return;
-    }
-    for (const name of names) {
-      if (total >= budget) return;
-      const p = join(dir, name);
-      const st = lstatSync(p, { throwIfNoEntry: false });
-      if (st?.isDirectory()) walk(p);
-      else if (st?.isFile() && st.size < 4 * MB) {
-        out.push(relative('/', p));
-        total += st.size;
-      }
-    }
-  };
-  walk(root);
-  return out;
 }
 
 /** A docker-archive: one layer tar, and one config + RepoTags per entry of `tags`. */
@@ -305,7 +279,7 @@ async function main(): Promise<void> {
     docker(['run', '-d', '--name', 'perf-bench-exec', img, 'sleep', '100000']);
 
     const files = join(dir, 'files');
-    const picked = pickFiles('/usr/lib', 111 * MB);
+    const picked = pickFiles('/usr/lib', 111 * MB, 4 * MB);
     writeFileSync(files, picked.join('\n') + '\n');
     const bigLayer = join(dir, 'big-layer.tar');
     exec('tar', ['--numeric-owner', '--owner=0', '--group=0', '-C', '/', '-cf', bigLayer, '-T', files, '-C', join(dir, 'rootfs'), '.']);
