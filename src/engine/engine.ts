@@ -32,21 +32,17 @@ export interface EngineOptions {
 }
 
 export class Engine {
-  readonly content: ContentStore;
-  readonly images: ImageStore;
   readonly containers: ContainerStore;
   readonly volumes: VolumeStore;
   readonly runtimeRoot: string;
   readonly pushGzipLevel: number;
   private driver?: DriverName;
+  private opened?: { db: DB; content: ContentStore; images: ImageStore };
 
   private constructor(
     readonly root: string,
-    readonly db: DB,
     private readonly opts: EngineOptions,
   ) {
-    this.content = new ContentStore(root);
-    this.images = new ImageStore(db, this.content);
     this.containers = new ContainerStore(root);
     this.volumes = new VolumeStore(root, this.containers);
     this.runtimeRoot = opts.runtimeRoot ?? '/run/wharf';
@@ -57,8 +53,32 @@ export class Engine {
   static open(opts: EngineOptions = {}): Engine {
     const root = resolve(opts.root ?? defaultDataRoot());
     mkdirSync(root, { recursive: true });
-    const db = openDatabase(dataLayout(root).database);
-    return new Engine(root, db, opts);
+    return new Engine(root, opts);
+  }
+
+  /**
+   * The stores open on first use: commands that only read container records (`ps`, `exec`,
+   * `stop`, `inspect` of a container) never open SQLite (~5 ms of a ~40 ms command).
+   */
+  private get stores(): { db: DB; content: ContentStore; images: ImageStore } {
+    if (!this.opened) {
+      const db = openDatabase(dataLayout(this.root).database);
+      const content = new ContentStore(this.root);
+      this.opened = { db, content, images: new ImageStore(db, content) };
+    }
+    return this.opened;
+  }
+
+  get db(): DB {
+    return this.stores.db;
+  }
+
+  get content(): ContentStore {
+    return this.stores.content;
+  }
+
+  get images(): ImageStore {
+    return this.stores.images;
   }
 
   /** The driver new containers get (decided on first use: a bad name fails the create, as dockerd's start does). */
@@ -80,6 +100,6 @@ export class Engine {
   }
 
   close(): void {
-    this.db.close();
+    this.opened?.db.close();
   }
 }

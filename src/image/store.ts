@@ -286,9 +286,25 @@ export class ImageStore {
       if (!still && !this.isLeased(layer.diffId)) {
         this.db.prepare('DELETE FROM layers WHERE diff_id = ?').run(layer.diffId);
         rmSync(layer.path, { force: true });
+        this.sweepCompressedForms(layer.diffId);
       }
     }
     if (!this.isLeased(id)) rmSync(this.content.path(id), { force: true });
+  }
+
+  /**
+   * The compressed forms kept for a re-push (layer_blobs) of a layer that is gone: their rows,
+   * and their bytes unless another live layer maps to the same blob or work in progress holds it.
+   */
+  private sweepCompressedForms(diffId: string): void {
+    const forms = this.db.prepare('SELECT digest FROM layer_blobs WHERE diff_id = ?').all(diffId) as { digest: string }[];
+    this.db.prepare('DELETE FROM layer_blobs WHERE diff_id = ?').run(diffId);
+    const stillUsed = this.db.prepare('SELECT 1 FROM layer_blobs lb JOIN image_layers il ON il.diff_id = lb.diff_id WHERE lb.digest = ? LIMIT 1');
+    for (const { digest } of forms) {
+      const other = this.db.prepare('SELECT 1 FROM images WHERE id = ? UNION ALL SELECT 1 FROM image_layers WHERE diff_id = ? LIMIT 1').get(digest, digest);
+      if (digest === diffId || other || stillUsed.get(digest) || this.isLeased(digest)) continue;
+      rmSync(this.content.path(digest as Digest), { force: true });
+    }
   }
 
   private isLeased(digest: string): boolean {

@@ -11,6 +11,7 @@ import { LayerBlobs } from '../../image/layer-blobs.js';
 import { RegistryClient } from '../../registry/client/client.js';
 import type { AuthConfig } from '../../registry/client/credentials.js';
 import { pullImage } from '../../transport/registry-pull.js';
+import { layerStager } from '../../snapshot/snapshotter.js';
 import { silentProgress, type ProgressSink } from '../../transport/registry/progress.js';
 
 export { silentProgress, type ProgressSink } from '../../transport/registry/progress.js';
@@ -43,6 +44,15 @@ function platformOf(spec?: string): Platform | undefined {
   }
 }
 
+/** Layers unpacked while they download, for the driver new containers get (none if it is unusable). */
+function unpackerFor(engine: Engine) {
+  try {
+    return layerStager(engine.root, engine.storageDriver);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Pull `name` (or every tag of it); returns the fully-qualified reference docker prints last. */
 export async function pullImages(engine: Engine, name: string, req: PullRequest = {}): Promise<string> {
   const progress = req.progress ?? silentProgress;
@@ -54,7 +64,7 @@ export async function pullImages(engine: Engine, name: string, req: PullRequest 
   }
   const platform = platformOf(req.platform);
   const client = req.clientFor?.(ref.domain) ?? new RegistryClient(ref.domain, { credentials: req.credentials });
-  const opts = { client, store: engine.images, blobs: new LayerBlobs(engine.db), platform, progress, signal: req.signal };
+  const opts = { client, store: engine.images, blobs: new LayerBlobs(engine.db), platform, progress, signal: req.signal, unpack: unpackerFor(engine) };
   try {
     const refs = req.allTags ? (await client.listTags(ref.path)).map((t) => ref.withTag(t)) : [ref];
     let updated = false;
