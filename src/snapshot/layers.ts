@@ -11,7 +11,7 @@
  * - A layer dir without its record (an older wharf's, or damage) is not trusted: it is moved
  *   aside and unpacked again. `system check` compares each tree with its record.
  */
-import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LayerRef } from '../image/types.js';
@@ -116,7 +116,14 @@ export async function ensureLayer(root: string, layer: LayerRef): Promise<string
   try {
     mkdirSync(join(tmp, 'diff'));
     const { confinedApply } = await import('../archive/confined.js');
-    const r = await confinedApply(createReadStream(layer.path), join(tmp, 'diff'), { whiteouts: 'overlay' }, true);
+    // the layer file is the worker's stdin: its bytes never pass through this process
+    const fd = openSync(layer.path, 'r');
+    let r;
+    try {
+      r = await confinedApply(fd, join(tmp, 'diff'), { whiteouts: 'overlay' }, true);
+    } finally {
+      closeSync(fd);
+    }
     writeFileSync(join(tmp, RECORD), JSON.stringify(r.count));
     try {
       renameSync(tmp, dir);
