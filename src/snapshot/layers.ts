@@ -11,9 +11,10 @@
  * - A layer dir without its record (an older wharf's, or damage) is not trusted: it is moved
  *   aside and unpacked again. `system check` compares each tree with its record.
  */
-import { closeSync, existsSync, openSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import type { LayerRef } from '../image/types.js';
 import { randomBytes } from '../core/random.js';
 import { countTree } from '../archive/confined-ops.js';
@@ -104,37 +105,74 @@ export function checkLayerDirs(root: string, prune: boolean): { checked: number;
   return { checked: names.length, errors, leftovers: leftovers.length };
 }
 
-/** Make sure the overlay-format diff of one layer exists, whole; returns its path. */
-export async function ensureLayer(root: string, layer: LayerRef): Promise<string> {
-  const dir = join(layersDir(root), hexOf(layer.chainId));
-  const diff = join(dir, 'diff');
-  if (existsSync(join(dir, RECORD))) return diff;
-  if (existsSync(dir)) moveAsideAndRemove(root, dir);
-  const base = layersDir(root);
-  mkdirSync(base, { recursive: true });
-  const tmp = await mkdtemp(join(base, '.tmp-'));
-  try {
+/**
+ * One layer being unpacked (by the confined worker) into a temp dir beside the cache, with
+ * its completeness record: `commit` renames it into place (a concurrent unpack of the same
+ * chain that won first is kept, the loser dropped), `discard` drops it. Pull unpacks this way
+ * while it downloads, committing only once the image is stored; the first run unpacks what
+ * is still missing.
+ */
+export class StagedLayer {
+  private constructor(
+    private readonly dir: string,
+    private readonly tmp: string,
+  ) {}
+
+  /** A staging dir for `chainId`, or undefined when the chain is already unpacked whole. */
+  static async begin(root: string, chainId: string): Promise<StagedLayer | undefined> {
+    const dir = join(layersDir(root), hexOf(chainId));
+    if (existsSync(join(dir, RECORD))) return undefined;
+    if (existsSync(dir)) moveAsideAndRemove(root, dir);
+    const base = layersDir(root);
+    mkdirSync(base, { recursive: true });
+    const tmp = await mkdtemp(join(base, '.tmp-'));
     mkdirSync(join(tmp, 'diff'));
+    return new StagedLayer(dir, tmp);
+  }
+
+  /**
+   * Unpack a layer tar (overlay whiteouts) into the staging dir, and record what it holds; a
+   * file descriptor becomes the worker's stdin, so the bytes never pass through this process.
+   */
+  async apply(tar: Readable | number): Promise<void> {
     const { confinedApply } = await import('../archive/confined.js');
-    // the layer file is the worker's stdin: its bytes never pass through this process
-    const fd = openSync(layer.path, 'r');
-    let r;
+    const r = await confinedApply(tar, join(this.tmp, 'diff'), { whiteouts: 'overlay' }, true);
+    writeFileSync(join(this.tmp, RECORD), JSON.stringify(r.count));
+  }
+
+  commit(): void {
     try {
-      r = await confinedApply(fd, join(tmp, 'diff'), { whiteouts: 'overlay' }, true);
-    } finally {
-      closeSync(fd);
-    }
-    writeFileSync(join(tmp, RECORD), JSON.stringify(r.count));
-    try {
-      renameSync(tmp, dir);
+      renameSync(this.tmp, this.dir);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw err;
+    } finally {
+      this.discard();
     }
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
   }
-  return diff;
+
+  discard(): void {
+    rmSync(this.tmp, { recursive: true, force: true });
+  }
+}
+
+/** Make sure the overlay-format diff of one layer exists, whole; returns its path. */
+export async function ensureLayer(root: string, layer: LayerRef): Promise<string> {
+  const staged = await StagedLayer.begin(root, layer.chainId);
+  if (staged) {
+    try {
+      const fd = openSync(layer.path, 'r');
+      try {
+        await staged.apply(fd);
+      } finally {
+        closeSync(fd);
+      }
+      staged.commit();
+    } finally {
+      staged.discard();
+    }
+  }
+  return layerDiffDir(root, layer.chainId);
 }
 
 /** Unpack every layer of a chain (bottom first); returns the diff dirs in the same order. */
