@@ -6,13 +6,11 @@ import type { Engine } from './engine.js';
 import { hostPlatform } from '../core/descriptor.js';
 import { API_VERSION, WHARF_VERSION } from './version.js';
 import { containerUsage } from './images/service.js';
-import { ContainerStore } from '../container/store.js';
-import { VolumeStore } from '../container/volumes.js';
 import { diskUsage as pathSize } from './containers/list.js';
 import { dirname, join } from 'node:path';
 
-function containerCounts(root: string) {
-  const store = new ContainerStore(root);
+function containerCounts(engine: Engine) {
+  const store = engine.containers;
   const states = store.ids().map((id) => store.state(id));
   const running = states.filter((s) => s.Running).length;
   const paused = states.filter((s) => s.Paused).length;
@@ -93,7 +91,7 @@ function operatingSystem(): string {
 
 export function engineInfo(engine: Engine) {
   const images = engine.images.list();
-  const c = containerCounts(engine.root);
+  const c = containerCounts(engine);
   const cgroupV2 = existsSync('/sys/fs/cgroup/cgroup.controllers');
   const p = hostPlatform();
   return {
@@ -103,7 +101,7 @@ export function engineInfo(engine: Engine) {
     ContainersPaused: c.paused,
     ContainersStopped: c.stopped,
     Images: images.length,
-    Driver: process.env.WHARF_STORAGE_DRIVER ?? 'overlay2',
+    Driver: engine.storageDriver,
     DriverStatus: [['Backing Filesystem', 'extfs']],
     LoggingDriver: 'json-file',
     CgroupDriver: 'cgroupfs',
@@ -148,15 +146,15 @@ export function diskUsage(engine: Engine): DiskUsageRow[] {
   const activeSize = [...activeLayers].reduce((a, d) => a + (layerSizes.get(d) ?? 0), 0);
   return [
     { type: 'Images', total: engine.images.list().length, active, size, reclaimable: size - activeSize },
-    containersRow(engine.root),
-    volumesRow(engine.root),
+    containersRow(engine),
+    volumesRow(engine),
     { type: 'Build Cache', total: 0, active: 0, size: 0, reclaimable: 0 },
   ];
 }
 
 /** Containers: their writable layers; a stopped container's is reclaimable. */
-function containersRow(root: string): DiskUsageRow {
-  const store = new ContainerStore(root);
+function containersRow(engine: Engine): DiskUsageRow {
+  const store = engine.containers;
   let size = 0;
   let reclaimable = 0;
   let active = 0;
@@ -170,8 +168,8 @@ function containersRow(root: string): DiskUsageRow {
 }
 
 /** Local volumes: a volume no container uses is reclaimable. */
-function volumesRow(root: string): DiskUsageRow {
-  const volumes = new VolumeStore(root);
+function volumesRow(engine: Engine): DiskUsageRow {
+  const volumes = engine.volumes;
   let size = 0;
   let reclaimable = 0;
   let active = 0;

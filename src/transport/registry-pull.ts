@@ -15,7 +15,7 @@ import { decompress } from '../archive/compression.js';
 import { hostPlatform, type Descriptor, type Platform } from '../core/descriptor.js';
 import { digestOf, shortId, type Digest } from '../core/digest.js';
 import { chainIds } from '../image/chain.js';
-import { WharfError, corrupt, isWharfError } from '../core/errors.js';
+import { WharfError, corrupt, hasReason, isWharfError } from '../core/errors.js';
 import type { Reference } from '../core/reference.js';
 import type { LayerBlobs } from '../image/layer-blobs.js';
 import type { ImageStore } from '../image/store.js';
@@ -35,6 +35,8 @@ export interface PullOptions {
   progress?: ProgressSink;
   /** Parallel layer downloads (Docker's max-concurrent-downloads, 3). */
   concurrency?: number;
+  /** Cancels the pull: downloads stop, nothing becomes visible, the lease goes. */
+  signal?: AbortSignal;
   /** Unpacks each layer for containers while it is stored (the snapshotter's layer cache). */
   unpack?: LayerUnpacker;
 }
@@ -110,6 +112,7 @@ export async function pullImage(ref: Reference, opts: PullOptions): Promise<Pull
   try {
     // dockerd skips the layers altogether when it already has the image.
     if (!store.exists(id)) await fetchLayers(opts, progress, repo, manifest.layers, diffIds, lease, unpacked);
+    opts.signal?.throwIfAborted();
     manifest.layers.forEach((layer, i) => {
       opts.blobs.remember({ diffId: diffIds[i]!, digest: layer.digest, mediaType: layer.mediaType, size: layer.size });
       opts.blobs.addSource(layer.digest, client.registry, repo);
@@ -147,6 +150,8 @@ async function fetchLayers(
   const chains = chainIds(diffIds);
   const limiter = new Limiter(opts.concurrency ?? 3);
   const abort = new AbortController();
+  opts.signal?.addEventListener('abort', () => abort.abort(opts.signal!.reason), { once: true });
+  if (opts.signal?.aborted) abort.abort(opts.signal.reason);
   const seen = new Set<string>();
   const jobs: Promise<void>[] = [];
   layers.forEach((layer, i) => {
@@ -230,7 +235,7 @@ async function downloadLayer(
     await unpacking;
     staged?.discard();
     // The whole blob went through when the diff ID is wrong: its own digest decides the message.
-    const whole = isWharfError(err, 'DIGEST_MISMATCH') && err.message.startsWith('digest mismatch');
+    const whole = hasReason(err, 'CONTENT_DIGEST');
     const bad = whole ? await verified : undefined;
     if (bad) throw bad;
     if (keep && !keep.stream.destroyed) keep.stream.destroy(err as Error);
