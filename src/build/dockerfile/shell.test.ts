@@ -50,7 +50,7 @@ const cases: [string, string | null][] = [
 
 test('word expansion follows BuildKit', () => {
   for (const [src, want] of cases) {
-    if (want === null) assert.throws(() => lex.word(src, env), undefined, src);
+    if (want === null) assert.throws(() => lex.word(src, env), /./, src);
     else assert.equal(lex.word(src, env), want, src);
   }
 });
