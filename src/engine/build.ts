@@ -1,0 +1,117 @@
+/**
+ * `build` as an engine operation: the context is opened (a directory read in place, a tar on
+ * stdin unpacked once, a Dockerfile alone on stdin with an empty context), the build runs
+ * (src/build/), the final image is tagged. Progress goes out as docker's build stream
+ * messages through `emit`; nothing here prints, so the API server can stream the same build.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { Readable } from 'node:stream';
+import type { Engine } from './engine.js';
+import { WharfError } from '../core/errors.js';
+import { humanSize } from '../core/units.js';
+import { parseReference } from '../core/reference.js';
+import { directoryContext, emptyContext, sentSize, tarContext, type BuildContext } from '../build/context.js';
+import { BuildError, runBuild, short, type BuildMessage, type BuildOptions } from '../build/executor.js';
+import { ParseError } from '../build/dockerfile/parser.js';
+import { ShellError } from '../build/dockerfile/shell.js';
+
+export type { BuildMessage } from '../build/executor.js';
+
+export interface BuildRequest extends Omit<BuildOptions, 'context' | 'dockerfile' | 'dockerfileName'> {
+  /** A directory, or '-' for a tar (or a Dockerfile) on stdin. */
+  contextPath: string;
+  /** `-f`: a path (in or outside the context), or '-' for stdin. */
+  file?: string;
+  stdin?: Readable;
+  iidfile?: string;
+}
+
+async function readAll(s: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of s) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
+function looksLikeArchive(head: Buffer): boolean {
+  if (head.length >= 262 && head.subarray(257, 262).toString('latin1') === 'ustar') return true;
+  const magic = [[0x1f, 0x8b], [0x42, 0x5a, 0x68], [0xfd, 0x37, 0x7a, 0x58, 0x5a], [0x28, 0xb5, 0x2f, 0xfd]];
+  return magic.some((m) => m.every((b, i) => head[i] === b));
+}
+
+async function openContext(req: BuildRequest): Promise<{ ctx: BuildContext; dockerfile: string; name: string }> {
+  if (req.contextPath === '-') {
+    if (req.file === '-') throw new WharfError('INVALID_ARGUMENT', 'invalid argument: can\'t use stdin for both build context and dockerfile');
+    const data = await readAll(req.stdin ?? process.stdin);
+    if (!looksLikeArchive(data)) return { ctx: emptyContext(), dockerfile: data.toString('utf8'), name: 'Dockerfile' };
+    const name = req.file ?? 'Dockerfile';
+    const ctx = await tarContext(Readable.from([data]), name);
+    const path = join(ctx.dir, name);
+    if (!existsSync(path)) {
+      ctx.cleanup();
+      throw new WharfError('NOT_FOUND', `Cannot locate specified Dockerfile: ${name}`, { daemonSide: true });
+    }
+    return { ctx, dockerfile: readFileSync(path, 'utf8'), name };
+  }
+  const dir = resolve(req.contextPath);
+  if (!existsSync(dir)) throw new WharfError('NOT_FOUND', `unable to prepare context: path "${req.contextPath}" not found`);
+  let dockerfile: string;
+  let name = req.file ?? 'Dockerfile';
+  let rel: string | undefined;
+  if (req.file === '-') {
+    dockerfile = (await readAll(req.stdin ?? process.stdin)).toString('utf8');
+    name = 'Dockerfile';
+  } else {
+    const path = req.file ? (isAbsolute(req.file) ? req.file : resolve(req.file)) : join(dir, 'Dockerfile');
+    if (!existsSync(path)) {
+      const shown = req.file ? path : join(dir, 'Dockerfile');
+      throw new WharfError('NOT_FOUND', `unable to prepare context: unable to evaluate symlinks in Dockerfile path: lstat ${shown}: no such file or directory`);
+    }
+    dockerfile = readFileSync(path, 'utf8');
+    const r = relative(dir, path);
+    if (!r.startsWith('..') && !isAbsolute(r)) rel = r.split(sep).join('/');
+    name = req.file ?? 'Dockerfile';
+  }
+  return { ctx: directoryContext(dir, rel), dockerfile, name };
+}
+
+/** Run a build; returns the final image ID. Errors during the steps are BuildErrors. */
+export async function buildImage(engine: Engine, req: BuildRequest, emit: (m: BuildMessage) => void): Promise<string> {
+  const tags = (req.tags ?? []).map((t) => {
+    try {
+      return parseReference(t).withDefaultTag();
+    } catch {
+      throw new WharfError('INVALID_REFERENCE', `invalid argument "${t}" for "-t, --tag" flag: invalid reference format`, { exitCode: 125 });
+    }
+  });
+  const { ctx, dockerfile, name } = await openContext(req);
+  try {
+    emit({ stream: `Sending build context to Docker daemon  ${humanSize(sentSize(ctx))}\r\r\n` });
+    const backend = {
+      root: engine.root,
+      images: engine.images,
+      pull: async (ref: string, platform?: string) => {
+        const { pullImages } = await import('./images/pull.js');
+        await pullImages(engine, ref, { ...(platform ? { platform } : {}) });
+      },
+    };
+    let id: string;
+    try {
+      id = await runBuild(backend, { ...req, context: ctx, dockerfile, dockerfileName: name }, emit);
+    } catch (err) {
+      if (err instanceof ParseError) throw new WharfError('INVALID_ARGUMENT', err.message, { daemonSide: true });
+      if (err instanceof ShellError) throw new BuildError(err.message);
+      throw err;
+    }
+    emit({ aux: { ID: id } });
+    emit({ stream: `Successfully built ${short(id)}\n` });
+    for (const t of tags) {
+      engine.images.tag(id as `sha256:${string}`, t);
+      emit({ stream: `Successfully tagged ${t.familiarString()}\n` });
+    }
+    if (req.iidfile) writeFileSync(req.iidfile, id);
+    return id;
+  } finally {
+    ctx.cleanup();
+  }
+}
