@@ -97,7 +97,8 @@ export async function copyStep(env: StepEnv, ins: Extract<Instruction, { kind: '
   }
   const archiveHash = archives.length ? (await planCopy({ ...request, sources: archives, inline: [] })).hash : '';
   const hash = [plan.hash, archiveHash].filter(Boolean).join(',');
-  const comment = `${cmd} ${hash} in ${dest} `;
+  // dockerd glues the --chown flag to the hash, space-less: history must read the same.
+  const comment = `${cmd} ${chown ? `--chown=${word(chown)}` : ''}${hash} in ${dest} `;
   const probe = { ...rc, Cmd: [...shellOf(rc), `#(nop) ${comment}`] };
   if (tryCache(env, probe)) return;
   let layer: { diffId: Digest };

@@ -31,6 +31,12 @@ export interface RunStepOptions {
   user: string;
   network: 'host' | 'none';
   extraHosts: string[];
+  /**
+   * The image's VOLUMEs: dockerd runs RUN with an anonymous volume on each, so the mount
+   * points appear in the layer and what RUN writes below them is not kept. An empty tmpfs
+   * stands in for each (its mount point is made in the snapshot by the runtime).
+   */
+  volumes?: string[];
   memory?: number;
   nanoCpus?: number;
   shmSize?: number;
@@ -90,6 +96,7 @@ export async function runStep(o: RunStepOptions): Promise<RunStepResult> {
       pidsLimit: null,
       ulimits: o.ulimits,
       shmSize: o.shmSize,
+      tmpfs: Object.fromEntries((o.volumes ?? []).map((v) => [v, ''])),
     });
     writeFileSync(join(bundle, 'config.json'), JSON.stringify(spec));
     runtimeRoot = undefined;

@@ -235,6 +235,7 @@ async function runInstruction(env: StepEnv, ins: RunIns): Promise<void> {
   if (tryCache(env, probe)) return;
   const cid = newContainerId();
   run.out(` ---> Running in ${cid.slice(0, 12)}\n`);
+  const stderrLines = lineBuffer((text) => run.out(`\x1b[91m${text}\x1b[0m`));
   const network = run.opts.network === 'none' || ins.flags.network?.[0] === 'none' ? 'none' : 'host';
   const step = await runStep({
     root: run.backend.root,
@@ -246,13 +247,15 @@ async function runInstruction(env: StepEnv, ins: RunIns): Promise<void> {
     user: rc.User ?? '',
     network,
     extraHosts: run.opts.extraHosts ?? [],
+    volumes: Object.keys(rc.Volumes ?? {}),
     memory: run.opts.memory,
     nanoCpus: run.opts.nanoCpus,
     shmSize: run.opts.shmSize,
     ulimits: run.opts.ulimits,
     signal: run.opts.signal,
-    onOutput: (stream, data) => run.out(stream === 'stderr' ? `\x1b[91m${data.toString()}\x1b[0m` : data.toString()),
+    onOutput: (stream, data) => (stream === 'stderr' ? stderrLines.push(data) : run.out(data.toString())),
   });
+  stderrLines.flush();
   try {
     if (step.exitCode !== 0) throw new BuildError(`The command '${cmd.join(' ')}' returned a non-zero code: ${step.exitCode}`, step.exitCode);
     const layer = await run.backend.images.ingestLayer(await step.diff());
@@ -275,4 +278,22 @@ export async function triggers(env: StepEnv): Promise<void> {
     await dispatch(env, toInstruction(nodes[0]));
   }
   if (env.state.imageId) env.run.out(` ---> ${short(env.state.imageId)}\n`.slice(0, 0));
+}
+
+/** Whole lines of a stream, as dockerd's stream writer tends to deliver a RUN's stderr. */
+function lineBuffer(emit: (text: string) => void): { push: (d: Buffer) => void; flush: () => void } {
+  let pending = '';
+  return {
+    push(d) {
+      pending += d.toString();
+      const nl = pending.lastIndexOf('\n');
+      if (nl < 0) return;
+      emit(pending.slice(0, nl + 1));
+      pending = pending.slice(nl + 1);
+    },
+    flush() {
+      if (pending) emit(pending);
+      pending = '';
+    },
+  };
 }
