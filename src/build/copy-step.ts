@@ -56,7 +56,7 @@ async function sourceFsFor(env: StepEnv, from: string | undefined): Promise<Sour
 }
 
 function emptyFs(): SourceFs {
-  return { lstat: () => null, readdir: () => [], readlink: () => '', open: () => Readable.from([]), excluded: () => false, keepOwner: true };
+  return { lstat: () => null, readdir: () => [], readlink: () => '', open: () => Readable.from([]), excluded: () => false, keepOwner: true, resolve: (rel) => rel };
 }
 
 export async function copyStep(env: StepEnv, ins: Extract<Instruction, { kind: 'copy' | 'add' }>): Promise<void> {

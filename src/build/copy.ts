@@ -13,7 +13,7 @@ import { createReadStream, lstatSync, readdirSync, readlinkSync, type Stats } fr
 import { posix } from 'node:path';
 import { Readable } from 'node:stream';
 import type { FsView } from '../archive/layer-stack.js';
-import { resolvePath } from '../archive/layer-stack.js';
+import { DirView, resolvePath } from '../archive/layer-stack.js';
 import { cleanEntryPath } from '../archive/safe-path.js';
 import type { TarHeaderInput } from '../archive/tar-header.js';
 import { TarWriter } from '../archive/tar-writer.js';
@@ -29,6 +29,8 @@ export interface SourceFs {
   excluded(rel: string): boolean;
   /** Ownership is kept (COPY --from) rather than set to root. */
   keepOwner: boolean;
+  /** A named source with its symlinks followed inside the source's root (never out of it). */
+  resolve(rel: string): string;
 }
 
 export function contextFs(dir: string, matcher: PatternMatcher): SourceFs {
@@ -46,6 +48,7 @@ export function contextFs(dir: string, matcher: PatternMatcher): SourceFs {
     open: (rel) => createReadStream(abs(rel)),
     excluded: (rel) => rel !== '' && matcher.matches(rel),
     keepOwner: false,
+    resolve: (rel) => cleanEntryPath(resolvePath(new DirView(dir), '/' + rel)),
   };
 }
 
@@ -58,6 +61,7 @@ export function viewFs(view: FsView): SourceFs {
     open: (rel) => createReadStream(view.hostPath(p(rel))),
     excluded: () => false,
     keepOwner: true,
+    resolve: (rel) => cleanEntryPath(resolvePath(view, '/' + rel)),
   };
 }
 
@@ -119,11 +123,20 @@ function globRegex(pattern: string): RegExp {
 
 /** Context-relative paths a source names (wildcards expanded, lexical order). */
 function expandSource(fs: SourceFs, src: string, cmd: string): string[] {
+  const normal = posix.normalize(src);
+  if (normal === '..' || normal.startsWith('../')) throw new CopyError(`${cmd} failed: forbidden path outside the build context: ${src} ()`);
   const rel = cleanEntryPath(posix.normalize('/' + src));
   if (!hasMeta(rel)) {
-    const st = fs.lstat(rel);
-    if (!st || fs.excluded(rel)) throw new CopyError(`${cmd} failed: file not found in build context or excluded by .dockerignore: stat ${src}: file does not exist`);
-    return [rel];
+    const notFound = () => new CopyError(`${cmd} failed: file not found in build context or excluded by .dockerignore: stat ${src}: file does not exist`);
+    if (!fs.lstat(rel) || fs.excluded(rel)) throw notFound();
+    let real: string;
+    try {
+      real = fs.resolve(rel);
+    } catch {
+      throw notFound();
+    }
+    if (!fs.lstat(real) || fs.excluded(real)) throw notFound();
+    return [real];
   }
   const parts = rel.split('/');
   let found: string[] = [''];
@@ -142,7 +155,7 @@ function expandSource(fs: SourceFs, src: string, cmd: string): string[] {
     }
     found = next;
   }
-  return found.filter((p) => !fs.excluded(p));
+  return found.filter((p) => !fs.excluded(p)).map((p) => fs.resolve(p)).filter((p) => fs.lstat(p) && !fs.excluded(p));
 }
 
 function headerOf(st: Stats, name: string, fs: SourceFs, rel: string, r: CopyRequest): TarHeaderInput {
