@@ -6,10 +6,13 @@
  * state are removed whatever happens, unless the caller keeps a failed step's snapshot.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import type { LayerRef } from '../image/types.js';
+import type { ContainerConfig, LayerRef } from '../image/types.js';
+import { ContainerStore } from '../container/store.js';
+import { randomName } from '../container/names.js';
+import { emptyState, type ContainerRecord } from '../container/types.js';
 import { DirView } from '../archive/layer-stack.js';
 import { configuredDriver, snapshotter } from '../snapshot/snapshotter.js';
 import { buildSpec } from '../container/runtime/spec.js';
@@ -47,6 +50,12 @@ export interface RunStepOptions {
 
 export interface RunStepResult {
   exitCode: number;
+  /**
+   * Keep the step as a stopped container (`ps -a` shows it; dockerd keeps a failed step's
+   * container unless --force-rm, and every step's with --rm=false): the snapshot becomes
+   * the container's, with a record and an exited state.
+   */
+  keep: (k: { image: string; config: ContainerConfig; created: string }) => Promise<void>;
   /** The step's changes as a layer; call only when exitCode is 0. */
   diff: () => Promise<Readable>;
   /** Remove the snapshot and runtime state (idempotent). */
@@ -56,7 +65,8 @@ export interface RunStepResult {
 const RUNTIME = 'runc';
 
 export async function runStep(o: RunStepOptions): Promise<RunStepResult> {
-  const snap = snapshotter(o.root, configuredDriver());
+  const driver = configuredDriver(process.env.WHARF_STORAGE_DRIVER);
+  const snap = snapshotter(o.root, driver);
   const sid = `build-${o.id}`;
   const cleanup = async () => {
     await runtimeCmd(RUNTIME, ['delete', '--force', sid]).catch(() => undefined);
@@ -113,7 +123,43 @@ export async function runStep(o: RunStepOptions): Promise<RunStepResult> {
       });
     });
     if (snap.onHost(sid)) await snap.unmount(sid);
-    return { exitCode, diff: () => snap.diffTar(sid, o.layers), cleanup };
+    await runtimeCmd(RUNTIME, ['delete', '--force', sid]).catch(() => undefined);
+    const keep: RunStepResult['keep'] = async (k) => {
+      const store = new ContainerStore(o.root);
+      rmSync(bundle, { recursive: true, force: true });
+      renameSync(dir, store.dir(o.id));
+      let name = '';
+      for (let i = 0; !name; i++) {
+        const candidate = randomName(i > 5 ? 1 : 0);
+        try {
+          store.reserveName(candidate, o.id);
+          name = candidate;
+        } catch (err) {
+          if (i > 20) throw err;
+        }
+      }
+      const rec: ContainerRecord = {
+        Id: o.id,
+        Name: name,
+        Created: k.created,
+        Path: o.args[0] ?? '',
+        Args: o.args.slice(1),
+        Image: k.image,
+        ImageRef: k.image,
+        Driver: driver,
+        Config: { ...k.config, Hostname: hostname, Image: k.image, Cmd: o.args, Entrypoint: null, Env: o.env },
+        HostConfig: {
+          Binds: null, NetworkMode: o.network === 'none' ? 'none' : 'host', PortBindings: {}, RestartPolicy: { Name: 'no', MaximumRetryCount: 0 }, AutoRemove: false,
+          PublishAllPorts: false, Memory: o.memory ?? 0, NanoCpus: o.nanoCpus ?? 0, PidsLimit: null, Runtime: RUNTIME, LogConfig: { Type: 'json-file', Config: {} },
+        },
+        Mounts: [],
+        Layers: o.layers,
+      };
+      store.writeRecord(rec);
+      const now = new Date().toISOString();
+      store.writeState(o.id, { ...emptyState(), Status: 'exited', ExitCode: exitCode, StartedAt: k.created, FinishedAt: now });
+    };
+    return { exitCode, diff: () => snap.diffTar(sid, o.layers), cleanup, keep };
   } catch (err) {
     await cleanup();
     throw err;

@@ -256,12 +256,15 @@ async function runInstruction(env: StepEnv, ins: RunIns): Promise<void> {
     onOutput: (stream, data) => (stream === 'stderr' ? stderrLines.push(data) : run.out(data.toString())),
   });
   stderrLines.flush();
+  const keep = step.exitCode !== 0 ? !run.opts.forceRm : run.opts.rm === false && !run.opts.forceRm;
+  const parent = st.imageId;
   try {
     if (step.exitCode !== 0) throw new BuildError(`The command '${cmd.join(' ')}' returned a non-zero code: ${step.exitCode}`, step.exitCode);
     const layer = await run.backend.images.ingestLayer(await step.diff());
     commitStep(run.backend.images, { state: st, containerConfig: probe, containerId: cid, created: createdTime(run), layer });
   } finally {
-    await step.cleanup();
+    if (keep) await step.keep({ image: parent, config: { ...rc, Cmd: cmd }, created: createdTime(run) }).catch(() => step.cleanup());
+    else await step.cleanup();
   }
   removeNote(env, cid);
 }

@@ -242,6 +242,14 @@ test('a failing step: the build stops, the last good step is an untagged image, 
   assert.equal(wharf(root, ['image', 'inspect', 'broken']).code, 1);
   const last = /Step 2\/4 : RUN echo before\n ---> Running in \w+\nbefore\nRemoving intermediate container \w+\n ---> ([0-9a-f]{12})/.exec(r.stdout)![1];
   assert.equal(wharfOk(root, ['images', '-a', '--format', '{{.ID}} {{.Repository}}']).includes(`${last} <none>`), true);
+  // the failing step's container is left behind, stopped, as docker leaves it
+  const failed = /Step 3\/4 : RUN echo oops >&2; exit 3\n ---> Running in ([0-9a-f]{12})\n/.exec(r.stdout)![1];
+  assert.match(wharfOk(root, ['ps', '-a', '--format', '{{.ID}} {{.Status}}']), new RegExp(`^${failed} Exited \\(3\\) `, 'm'));
+  assert.match(wharfOk(root, ['logs', failed]), /^$/);
+  wharfOk(root, ['rm', failed]);
+  const forced = build(root, ['--force-rm', dir]);
+  assert.equal(forced.code, 3);
+  assert.equal(wharfOk(root, ['ps', '-a', '-q']), '');
   assert.match(wharfOk(root, ['rmi', last]), /Deleted: sha256:/);
 });
 
