@@ -120,6 +120,7 @@ async function buildStage(run: BuildRun, stage: Stage, isFinal: boolean): Promis
     run.stepCount++;
   }
   for (const ins of steps) {
+    if (run.opts.signal?.aborted) throw new BuildError('build canceled');
     run.stepNo++;
     run.out(`Step ${run.stepNo}/${run.stepCount} : ${ins.text}\n`);
     await dispatch(env, ins);

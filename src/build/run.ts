@@ -68,16 +68,17 @@ export async function runStep(o: RunStepOptions): Promise<RunStepResult> {
   const driver = configuredDriver(process.env.WHARF_STORAGE_DRIVER);
   const snap = snapshotter(o.root, driver);
   const sid = `build-${o.id}`;
+  const dir = join(o.root, 'containers', sid);
   const cleanup = async () => {
     await runtimeCmd(RUNTIME, ['delete', '--force', sid]).catch(() => undefined);
     await snap.remove(sid).catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
   };
   try {
     await snap.prepare(sid, o.layers);
     let runtimeRoot = await snap.runtimeMount(sid, o.layers);
     const rootfs = runtimeRoot ? runtimeRoot.rootfs : await snap.mount(sid, o.layers);
     const view = runtimeRoot ? snap.view(sid, o.layers) : new DirView(rootfs);
-    const dir = join(o.root, 'containers', sid);
     const bundle = join(dir, 'bundle');
     mkdirSync(bundle, { recursive: true });
     const hostname = o.id.slice(0, 12);

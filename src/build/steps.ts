@@ -256,7 +256,7 @@ async function runInstruction(env: StepEnv, ins: RunIns): Promise<void> {
     onOutput: (stream, data) => (stream === 'stderr' ? stderrLines.push(data) : run.out(data.toString())),
   });
   stderrLines.flush();
-  const keep = step.exitCode !== 0 ? !run.opts.forceRm : run.opts.rm === false && !run.opts.forceRm;
+  const keep = run.opts.signal?.aborted ? false : step.exitCode !== 0 ? !run.opts.forceRm : run.opts.rm === false && !run.opts.forceRm;
   const parent = st.imageId;
   try {
     if (step.exitCode !== 0) throw new BuildError(`The command '${cmd.join(' ')}' returned a non-zero code: ${step.exitCode}`, step.exitCode);

@@ -5,10 +5,10 @@
  */
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { wharf, wharfOk, tempDir } from '../helpers/wharf.js';
+import { wharf, wharfOk, tempDir, WHARF_BIN } from '../helpers/wharf.js';
 import { inspectJson } from '../helpers/images.js';
 import { build, buildRoot, builtId, context } from './helpers.js';
 
@@ -278,4 +278,22 @@ test('bad input: missing Dockerfile, empty Dockerfile, parse errors, leave nothi
   assert.equal(build(root, [context({ Dockerfile: 'FROM bb\nform x\n' })]).stderr, 'Error response from daemon: dockerfile parse error line 2: unknown instruction: FORM\n');
   assert.equal(build(root, [context({ Dockerfile: 'FROM bb\nENV x=${y:?must_be_set}\n' })]).stderr, 'failed to process "${y:?must_be_set}": y: must_be_set\n');
   assert.equal(wharfOk(root, ['images', '-a', '-q']), before);
+});
+
+test('SIGTERM mid-RUN: the step is killed, nothing is left mounted, running or on disk; the cache stays usable', async () => {
+  const dir = context({ Dockerfile: 'FROM bb\nRUN echo cached\nRUN echo start; sleep 60\n' });
+  const child = spawn(WHARF_BIN, ['--root', root, 'build', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  const deadline = Date.now() + 30_000;
+  while (!out.includes('start\n') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  assert.ok(out.includes('start\n'), out);
+  child.kill('SIGTERM');
+  const code = await new Promise<number | null>((r) => child.on('close', r));
+  assert.equal(code, 143);
+  assert.deepEqual(readdirSync(join(root, 'containers')).filter((n) => n.startsWith('build-')), []);
+  assert.doesNotMatch(readFileSync('/proc/mounts', 'utf8'), new RegExp(root.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+  assert.doesNotMatch(execFileSync('runc', ['--root', '/run/wharf/runc', 'list', '-q']).toString(), /^build-/m);
+  const again = build(root, ['--no-cache', context({ Dockerfile: 'FROM bb\nRUN echo cached\n' })]);
+  assert.equal(again.code, 0, again.stderr);
 });

@@ -87,6 +87,14 @@ function defineBuild(cmd: Command, ctx: CliContext): Command {
       const write = (s: string) => {
         if (!f.quiet) ctx.stdout.write(s);
       };
+      // Ctrl-C or SIGTERM: the running step is killed and its snapshot removed, then we exit.
+      const abort = new AbortController();
+      const onSignal = (sig: NodeJS.Signals) => {
+        if (abort.signal.aborted) process.exit(sig === 'SIGINT' ? 130 : 143);
+        abort.abort(new Error(sig));
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
       try {
         const id = await buildImage(
           ctx.engine(),
@@ -111,6 +119,7 @@ function defineBuild(cmd: Command, ctx: CliContext): Command {
             ...(quota > 0 ? { nanoCpus: Math.round((quota / period) * 1e9) } : {}),
             ...(env && /^\d+$/.test(env) ? { sourceDateEpoch: Number(env) } : {}),
             ...(f.iidfile ? { iidfile: f.iidfile } : {}),
+            signal: abort.signal,
           },
           (m) => {
             if (m.stream !== undefined) write(m.stream);
@@ -119,11 +128,18 @@ function defineBuild(cmd: Command, ctx: CliContext): Command {
         if (f.quiet) ctx.out(id);
       } catch (err) {
         const { BuildError } = await import('../../build/executor.js');
+        if (abort.signal.aborted) {
+          ctx.stderr.write('build canceled\n');
+          throw new ExitError((abort.signal.reason as Error).message === 'SIGINT' ? 130 : 143);
+        }
         if (err instanceof BuildError) {
           ctx.stderr.write(`${err.message}\n`);
           throw new ExitError(err.exitCode);
         }
         throw err;
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
       }
     });
 }
