@@ -48,6 +48,8 @@ export interface BuildOptions {
   nanoCpus?: number;
   shmSize?: number;
   ulimits?: Ulimit[];
+  /** One layer for the build's steps on top of the base (history kept). */
+  squash?: boolean;
   /** Seconds since the epoch for every `created` (SOURCE_DATE_EPOCH). */
   sourceDateEpoch?: number;
   signal?: AbortSignal;
@@ -86,7 +88,15 @@ export function stageByName(run: BuildRun, name: string): Stage | undefined {
   return undefined;
 }
 
-export async function runBuild(backend: BuildBackend, opts: BuildOptions, emit: (m: BuildMessage) => void): Promise<string> {
+export interface BuildResult {
+  id: string;
+  /** The final stage's base image, its layer and history counts: the build's own come after. */
+  baseId: string;
+  baseLayers: number;
+  baseHistory: number;
+}
+
+export async function runBuild(backend: BuildBackend, opts: BuildOptions, emit: (m: BuildMessage) => void): Promise<BuildResult> {
   const df = parseDockerfile(opts.dockerfile, opts.dockerfileName);
   const args = new BuildArgs(opts.buildArgs ?? new Map());
   for (const a of df.metaArgs) for (const kv of a.args) args.declareMeta(kv.key, kv.value === undefined ? undefined : new ShellLexer(df.escape).word(kv.value, args.metaEnv()));
@@ -97,18 +107,19 @@ export async function runBuild(backend: BuildBackend, opts: BuildOptions, emit: 
   run.stepCount = df.metaArgs.length ? 0 : 0;
   for (const s of plan.build) run.stepCount += 1 + s.steps.length;
   for (const s of plan.skipped) out(`Skipping stage ${s.index}${s.name ? ` (${s.name})` : ''}: not needed for the target\n`);
-  let last = '';
+  let last: BuildResult = { id: '', baseId: '', baseLayers: 0, baseHistory: 0 };
   for (const stage of plan.build) {
     last = await buildStage(run, stage, stage === plan.build[plan.build.length - 1]);
-    run.stageImages.set(stage.index, last);
+    run.stageImages.set(stage.index, last.id);
   }
   const unused = args.unused();
   if (unused.length) out(`[Warning] One or more build-args [${unused.join(' ')}] were not consumed\n`);
   return last;
 }
 
-async function buildStage(run: BuildRun, stage: Stage, isFinal: boolean): Promise<string> {
+async function buildStage(run: BuildRun, stage: Stage, isFinal: boolean): Promise<BuildResult> {
   const st = await fromStep(run, stage);
+  const base = { baseId: st.imageId, baseLayers: st.diffIds.length, baseHistory: st.history.length };
   const stageArgs: StageArgs = new Map();
   const env: StepEnv = { run, stage, state: st, stageArgs, expandEnv: () => expansionEnv(st.runConfig, stageArgs) };
   await triggers(env);
@@ -127,7 +138,7 @@ async function buildStage(run: BuildRun, stage: Stage, isFinal: boolean): Promis
     run.out(` ---> ${short(st.imageId)}\n`);
   }
   if (!st.imageId) throw new BuildError('No image was generated. Is your Dockerfile empty?');
-  return st.imageId;
+  return { id: st.imageId, ...base };
 }
 
 export function expansionEnv(rc: ContainerConfig, stageArgs: StageArgs): Map<string, string> {

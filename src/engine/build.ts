@@ -95,14 +95,20 @@ export async function buildImage(engine: Engine, req: BuildRequest, emit: (m: Bu
         await pullImages(engine, ref, { ...(platform ? { platform } : {}) });
       },
     };
-    let id: string;
+    let result;
     try {
-      id = await runBuild(backend, { ...req, context: ctx, dockerfile, dockerfileName: name }, emit);
+      result = await runBuild(backend, { ...req, context: ctx, dockerfile, dockerfileName: name }, emit);
     } catch (err) {
       if (err instanceof ParseError) throw new WharfError('INVALID_ARGUMENT', err.message, { daemonSide: true });
       if (err instanceof ShellError) throw new BuildError(err.message);
       throw err;
     }
+    let id = result.id;
+    if (req.squash) {
+      const { squashImage } = await import('../build/squash.js');
+      const created = req.sourceDateEpoch !== undefined ? new Date(req.sourceDateEpoch * 1000).toISOString() : new Date().toISOString();
+      id = await squashImage(engine.root, engine.images, { ...result, created });
+    } else await reportWaste(engine, id, result.baseLayers, emit);
     emit({ aux: { ID: id } });
     emit({ stream: `Successfully built ${short(id)}\n` });
     for (const t of tags) {
@@ -113,5 +119,18 @@ export async function buildImage(engine: Engine, req: BuildRequest, emit: (m: Bu
     return id;
   } finally {
     ctx.cleanup();
+  }
+}
+
+/**
+ * The notes' 2.4.5 pitfall, reported: a layer of this build whose files a later step deletes
+ * or overwrites still ships them. One line per such step (`image analyze` does the counting).
+ */
+async function reportWaste(engine: Engine, id: string, baseLayers: number, emit: (m: BuildMessage) => void): Promise<void> {
+  const { analyzeImage } = await import('./images/analyze.js');
+  const a = await analyzeImage(engine.images, engine.images.record(id as `sha256:${string}`));
+  for (const l of a.layers.slice(baseLayers)) {
+    if (l.wasted <= 0) continue;
+    emit({ stream: `[Warning] Layer waste: ${humanSize(l.wasted)} added by "${l.createdBy}" is deleted or overwritten by a later step; do both in one RUN (or build with --squash)\n` });
   }
 }

@@ -297,3 +297,25 @@ test('SIGTERM mid-RUN: the step is killed, nothing is left mounted, running or o
   const again = build(root, ['--no-cache', context({ Dockerfile: 'FROM bb\nRUN echo cached\n' })]);
   assert.equal(again.code, 0, again.stderr);
 });
+
+test('layer waste (2.4.5): reported at the end of the build, gone with && or --squash', () => {
+  const wasteful = context({ Dockerfile: 'FROM bb\nRUN mkdir /test\nRUN dd if=/dev/zero of=/test/dummy bs=1024 count=1024 2>/dev/null\nRUN rm /test/dummy\n' });
+  const r = build(root, ['-t', 'waste', wasteful]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /\n\[Warning\] Layer waste: 1\.049MB added by "\/bin\/sh -c dd if=\/dev\/zero of=\/test\/dummy bs=1024 count=1024 2>\/dev\/null" is deleted or overwritten by a later step; do both in one RUN \(or build with --squash\)\nSuccessfully built/);
+  const base = (inspectJson(root, 'bb') as { Size: number }).Size;
+  assert.equal((inspectJson(root, 'waste') as { Size: number }).Size, base + 1024 * 1024);
+  const merged = build(root, ['-t', 'waste-merged', context({ Dockerfile: 'FROM bb\nRUN mkdir /test && \\\n    dd if=/dev/zero of=/test/dummy bs=1024 count=1024 2>/dev/null && \\\n    rm /test/dummy\n' })]);
+  assert.doesNotMatch(merged.stdout, /Layer waste/);
+  assert.equal((inspectJson(root, 'waste-merged') as { Size: number }).Size, base);
+  const squashed = build(root, ['--squash', '-t', 'waste-squashed', wasteful]);
+  assert.equal(squashed.code, 0, squashed.stderr);
+  const sq = inspectJson(root, 'waste-squashed') as { Size: number; RootFS: { Layers: string[] } };
+  assert.equal(sq.Size, base);
+  assert.equal(sq.RootFS.Layers.length, 2);
+  assert.equal(runIn('waste-squashed', 'ls -A /test; echo end'), 'end\n');
+  const h = wharfOk(root, ['history', '--no-trunc', '--format', '{{.CreatedBy}}|{{.Comment}}', 'waste-squashed']).trim().split('\n');
+  assert.equal(h.length, 5);
+  assert.match(h[0], /^\|merge sha256:[0-9a-f]{64} to sha256:[0-9a-f]{64}$/);
+  assert.equal(h[1], '/bin/sh -c rm /test/dummy|');
+});

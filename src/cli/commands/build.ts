@@ -32,6 +32,7 @@ interface BuildFlags {
   cpuPeriod?: string;
   cacheFrom: string[];
   progress?: string;
+  squash?: boolean;
 }
 
 function parseKv(list: string[]): Map<string, string | undefined> {
@@ -68,6 +69,7 @@ function defineBuild(cmd: Command, ctx: CliContext): Command {
     .option('--cpu-period <int>', 'Limit the CPU CFS (Completely Fair Scheduler) period')
     .option('--cache-from <strings>', 'Images to consider as cache sources', collect, [])
     .option('--progress <string>', 'Set type of progress output (auto, plain, tty)')
+    .option('--squash', 'Squash newly built layers into a single new layer')
     .argument('<PATH | URL | ->')
     .action(async (path: string, f: BuildFlags) => {
       const { buildImage } = await import('../../engine/build.js');
@@ -120,6 +122,7 @@ function defineBuild(cmd: Command, ctx: CliContext): Command {
             ...(env && /^\d+$/.test(env) ? { sourceDateEpoch: Number(env) } : {}),
             ...(f.iidfile ? { iidfile: f.iidfile } : {}),
             signal: abort.signal,
+            squash: !!f.squash,
           },
           (m) => {
             if (m.stream !== undefined) write(m.stream);
