@@ -13,7 +13,8 @@ import type { LayerRef } from '../image/types.js';
 import type { Digest } from '../core/digest.js';
 import { TarWriter } from '../archive/tar-writer.js';
 import { resolveUser } from '../container/runtime/user.js';
-import { commitStep, newContainerId } from './commit.js';
+import { commitStep } from './commit.js';
+import { ingestStepLayer, stepContainerId } from './reproducible.js';
 import { contextFs, copyLayer, CopyError, parentEntries, planCopy, viewFs, type CopyPlan, type SourceFs } from './copy.js';
 import { BuildError, stageByName } from './executor.js';
 import { createdTime, shellOf, tryCache, type StepEnv } from './steps.js';
@@ -103,11 +104,11 @@ export async function copyStep(env: StepEnv, ins: Extract<Instruction, { kind: '
   if (tryCache(env, probe)) return;
   let layer: { diffId: Digest };
   if (archives.length) {
-    layer = await run.backend.images.ingestLayer(addArchiveLayer({ plan, fs, view, archives, dest: posix.isAbsolute(dest) ? dest : posix.join(rc.WorkingDir || '/', dest), owner }));
+    layer = await ingestStepLayer(run, addArchiveLayer({ plan, fs, view, archives, dest: posix.isAbsolute(dest) ? dest : posix.join(rc.WorkingDir || '/', dest), owner }));
   } else {
-    layer = await run.backend.images.ingestLayer(copyLayer(plan, fs, view));
+    layer = await ingestStepLayer(run, copyLayer(plan, fs, view));
   }
-  commitStep(run.backend.images, { state: st, containerConfig: probe, containerId: newContainerId(), created: createdTime(run), layer });
+  commitStep(run.backend.images, { state: st, containerConfig: probe, containerId: stepContainerId(run, st.imageId, probe.Cmd), created: createdTime(run), layer });
 }
 
 /** WORKDIR's layer: the directory (and missing parents) when the image lacks it. */
@@ -125,5 +126,5 @@ export async function workdirLayer(env: StepEnv, dir: string): Promise<{ diffId:
     await w.finish();
   };
   run().catch((err: Error) => w.abort(err));
-  return env.run.backend.images.ingestLayer(w.stream);
+  return ingestStepLayer(env.run, w.stream);
 }

@@ -8,7 +8,8 @@ import type { Instruction, Stage } from './dockerfile/instructions.js';
 import { parse } from './dockerfile/parser.js';
 import { toInstruction } from './dockerfile/instructions.js';
 import { allowedArgs, BUILTIN_ARGS, type StageArgs } from './args.js';
-import { adoptImage, commitStep, newContainerId, probeCache, type StageState } from './commit.js';
+import { adoptImage, commitStep, probeCache, type StageState } from './commit.js';
+import { ingestStepLayer, stepContainerId } from './reproducible.js';
 import { BuildError, short, type BuildRun } from './executor.js';
 import { goDuration, goQuote, goQuoteSlice, goRune, goSlice } from './goformat.js';
 import type { ContainerConfig } from '../image/types.js';
@@ -50,7 +51,7 @@ async function commitMeta(env: StepEnv, comment: string): Promise<void> {
   const st = env.state;
   const probe = { ...st.runConfig, Cmd: [...shellOf(st.runConfig), '#(nop) ', comment] };
   if (tryCache(env, probe)) return;
-  const cid = newContainerId();
+  const cid = stepContainerId(env.run, st.imageId, probe.Cmd);
   env.run.out(` ---> Running in ${cid.slice(0, 12)}\n`);
   commitStep(env.run.backend.images, { state: st, containerConfig: probe, containerId: cid, created: createdTime(env.run) });
   removeNote(env, cid);
@@ -187,7 +188,7 @@ export async function dispatch(env: StepEnv, ins: Instruction): Promise<void> {
       rc.WorkingDir = dir.startsWith('/') ? normalize(dir) : normalize(`${prev}/${dir}`);
       const probe = { ...rc, Cmd: [...shellOf(rc), `#(nop) WORKDIR ${rc.WorkingDir}`] };
       if (tryCache(env, probe)) return;
-      const cid = newContainerId();
+      const cid = stepContainerId(run, st.imageId, probe.Cmd);
       run.out(` ---> Running in ${cid.slice(0, 12)}\n`);
       const layer = await workdirLayer(env, rc.WorkingDir);
       commitStep(run.backend.images, { state: st, containerConfig: probe, containerId: cid, created: createdTime(run), layer });
@@ -233,7 +234,7 @@ async function runInstruction(env: StepEnv, ins: RunIns): Promise<void> {
   const saveCmd = histArgs.length ? [`|${histArgs.length}`, ...histArgs, ...cmd] : cmd;
   const probe: ContainerConfig = { ...rc, Cmd: saveCmd, Entrypoint: null };
   if (tryCache(env, probe)) return;
-  const cid = newContainerId();
+  const cid = stepContainerId(run, st.imageId, probe.Cmd);
   run.out(` ---> Running in ${cid.slice(0, 12)}\n`);
   const stderrLines = lineBuffer((text) => run.out(`\x1b[91m${text}\x1b[0m`));
   const network = run.opts.network === 'none' || ins.flags.network?.[0] === 'none' ? 'none' : 'host';
@@ -260,7 +261,7 @@ async function runInstruction(env: StepEnv, ins: RunIns): Promise<void> {
   const parent = st.imageId;
   try {
     if (step.exitCode !== 0) throw new BuildError(`The command '${cmd.join(' ')}' returned a non-zero code: ${step.exitCode}`, step.exitCode);
-    const layer = await run.backend.images.ingestLayer(await step.diff());
+    const layer = await ingestStepLayer(run, await step.diff());
     commitStep(run.backend.images, { state: st, containerConfig: probe, containerId: cid, created: createdTime(run), layer });
   } finally {
     if (keep) await step.keep({ image: parent, config: { ...rc, Cmd: cmd }, created: createdTime(run) }).catch(() => step.cleanup());

@@ -319,3 +319,20 @@ test('layer waste (2.4.5): reported at the end of the build, gone with && or --s
   assert.match(h[0], /^\|merge sha256:[0-9a-f]{64} to sha256:[0-9a-f]{64}$/);
   assert.equal(h[1], '/bin/sh -c rm /test/dummy|');
 });
+
+test('SOURCE_DATE_EPOCH: the same Dockerfile and context build the same image ID on two data roots', async () => {
+  const other = tempDir('wharf-build-root2-');
+  const saved = join(tempDir(), 'bb.tar');
+  wharfOk(root, ['save', '-o', saved, 'bb']);
+  wharfOk(other, ['load', '-i', saved]);
+  const files = { f: 'same\n', Dockerfile: 'FROM bb\nENV A=1\nRUN echo x > /x && mkdir -p /d/e\nCOPY f /d/\nWORKDIR /w\nCMD ["sh"]\n' };
+  const env = { SOURCE_DATE_EPOCH: '1700000000' };
+  const a = build(root, ['-q', context(files)], { env });
+  await new Promise((r) => setTimeout(r, 1100)); // other mtimes, other second
+  const b = build(other, ['-q', context(files)], { env });
+  assert.equal(a.code, 0, a.stderr);
+  assert.equal(a.stdout, b.stdout);
+  assert.equal((inspectJson(root, a.stdout.trim()) as { Created: string }).Created, '2023-11-14T22:13:20Z');
+  const c = build(root, ['-q', '--no-cache', context(files)]);
+  assert.notEqual(c.stdout, a.stdout, 'without the epoch, times differ');
+});
