@@ -48,6 +48,8 @@ export interface BuildOptions {
   nanoCpus?: number;
   shmSize?: number;
   ulimits?: Ulimit[];
+  /** `--secret id=ID,src=FILE`: id -> host file. */
+  secrets?: Map<string, string>;
   /** One layer for the build's steps on top of the base (history kept). */
   squash?: boolean;
   /** Seconds since the epoch for every `created` (SOURCE_DATE_EPOCH). */

@@ -12,7 +12,7 @@ import type { Readable } from 'node:stream';
 import type { ContainerConfig, LayerRef } from '../image/types.js';
 import { ContainerStore } from '../container/store.js';
 import { randomName } from '../container/names.js';
-import { emptyState, type ContainerRecord } from '../container/types.js';
+import { emptyState, type ContainerRecord, type MountPoint } from '../container/types.js';
 import { DirView } from '../archive/layer-stack.js';
 import { configuredDriver, snapshotter } from '../snapshot/snapshotter.js';
 import { buildSpec } from '../container/runtime/spec.js';
@@ -40,6 +40,9 @@ export interface RunStepOptions {
    * stands in for each (its mount point is made in the snapshot by the runtime).
    */
   volumes?: string[];
+  /** RUN --mount binds and tmpfs mounts (mounts.ts). */
+  binds?: MountPoint[];
+  tmpfs?: Record<string, string>;
   memory?: number;
   nanoCpus?: number;
   shmSize?: number;
@@ -101,13 +104,13 @@ export async function runStep(o: RunStepOptions): Promise<RunStepResult> {
       hostname,
       hostNetwork: o.network === 'host',
       etcFiles: { hosts: join(bundle, 'hosts'), hostname: join(bundle, 'hostname'), resolvConf: join(bundle, 'resolv.conf') },
-      mounts: [],
+      mounts: o.binds ?? [],
       memory: o.memory ?? 0,
       nanoCpus: o.nanoCpus ?? 0,
       pidsLimit: null,
       ulimits: o.ulimits,
       shmSize: o.shmSize,
-      tmpfs: Object.fromEntries((o.volumes ?? []).map((v) => [v, ''])),
+      tmpfs: { ...Object.fromEntries((o.volumes ?? []).map((v) => [v, ''])), ...(o.tmpfs ?? {}) },
     });
     writeFileSync(join(bundle, 'config.json'), JSON.stringify(spec));
     runtimeRoot = undefined;

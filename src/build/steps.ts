@@ -15,6 +15,10 @@ import { goDuration, goQuote, goQuoteSlice, goRune, goSlice } from './goformat.j
 import type { ContainerConfig } from '../image/types.js';
 import { copyStep, workdirLayer } from './copy-step.js';
 import { runStep } from './run.js';
+import { parseMount, prepareMounts, withoutMountPoints } from './mounts.js';
+import { imageView } from './copy-step.js';
+
+const lexWord = (env: StepEnv, s: string) => env.run.lexer.word(s, env.expandEnv());
 
 export interface StepEnv {
   run: BuildRun;
@@ -220,8 +224,8 @@ type RunIns = Extract<Instruction, { kind: 'run' | 'cmd' | 'entrypoint' }>;
 async function runInstruction(env: StepEnv, ins: RunIns): Promise<void> {
   const { run, state: st } = env;
   const rc = st.runConfig;
-  const used = Object.keys(ins.flags);
-  if (used.includes('mount') || used.includes('security')) throw new BuildError(`the --${used.find((f) => f !== 'network')} option requires BuildKit. Refer to https://docs.docker.com/go/buildkit/ to learn how to build images with BuildKit enabled`);
+  if (ins.flags.security) throw new BuildError('the --security option requires BuildKit. Refer to https://docs.docker.com/go/buildkit/ to learn how to build images with BuildKit enabled');
+  const mounts = (ins.flags.mount ?? []).map((m) => parseMount(lexWord(env, m)));
   let cmd: string[];
   if (ins.heredocs.length && !ins.json) {
     const line = ins.args.join(' ');
@@ -231,14 +235,20 @@ async function runInstruction(env: StepEnv, ins: RunIns): Promise<void> {
   } else cmd = cmdLine(ins, rc);
   const runEnvArgs = allowedArgs(env.stageArgs, rc.Env ?? [], run.args.builtins());
   const histArgs = runEnvArgs.filter((kv) => !BUILTIN_ARGS.has(kv.split('=', 1)[0]) || env.stageArgs.has(kv.split('=', 1)[0])).sort();
-  const saveCmd = histArgs.length ? [`|${histArgs.length}`, ...histArgs, ...cmd] : cmd;
+  // Mounts change what the step sees: they are part of its cache key and history.
+  const mountWords = (ins.flags.mount ?? []).map((m) => `--mount=${lexWord(env, m)}`);
+  const saveCmd = [...(histArgs.length ? [`|${histArgs.length}`, ...histArgs] : []), ...mountWords, ...cmd];
   const probe: ContainerConfig = { ...rc, Cmd: saveCmd, Entrypoint: null };
   if (tryCache(env, probe)) return;
   const cid = stepContainerId(run, st.imageId, probe.Cmd);
   run.out(` ---> Running in ${cid.slice(0, 12)}\n`);
   const stderrLines = lineBuffer((text) => run.out(`\x1b[91m${text}\x1b[0m`));
+  const prepared = await prepareMounts(run, mounts, rc.WorkingDir || '/', run.opts.secrets ?? new Map());
   const network = run.opts.network === 'none' || ins.flags.network?.[0] === 'none' ? 'none' : 'host';
+  const before = prepared.targets.length ? await imageView(run.backend.root, st.layers) : undefined;
   const step = await runStep({
+    binds: prepared.binds,
+    tmpfs: prepared.tmpfs,
     root: run.backend.root,
     id: cid,
     layers: st.layers,
@@ -255,13 +265,14 @@ async function runInstruction(env: StepEnv, ins: RunIns): Promise<void> {
     ulimits: run.opts.ulimits,
     signal: run.opts.signal,
     onOutput: (stream, data) => (stream === 'stderr' ? stderrLines.push(data) : run.out(data.toString())),
-  });
+  }).finally(() => prepared.cleanup());
   stderrLines.flush();
   const keep = run.opts.signal?.aborted ? false : step.exitCode !== 0 ? !run.opts.forceRm : run.opts.rm === false && !run.opts.forceRm;
   const parent = st.imageId;
   try {
     if (step.exitCode !== 0) throw new BuildError(`The command '${cmd.join(' ')}' returned a non-zero code: ${step.exitCode}`, step.exitCode);
-    const layer = await ingestStepLayer(run, await step.diff());
+    const diff = await step.diff();
+    const layer = await ingestStepLayer(run, prepared.targets.length ? withoutMountPoints(diff, prepared.targets, before) : diff);
     commitStep(run.backend.images, { state: st, containerConfig: probe, containerId: cid, created: createdTime(run), layer });
   } finally {
     if (keep) await step.keep({ image: parent, config: { ...rc, Cmd: cmd }, created: createdTime(run) }).catch(() => step.cleanup());

@@ -9,6 +9,8 @@ import { collect } from '../output.js';
 import { parseRamSize } from '../../core/units.js';
 import { parseUlimit } from '../../container/runtime/limits.js';
 import { WharfError } from '../../core/errors.js';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 
 interface BuildFlags {
   tag: string[];
@@ -33,6 +35,7 @@ interface BuildFlags {
   cacheFrom: string[];
   progress?: string;
   squash?: boolean;
+  secret: string[];
 }
 
 function parseKv(list: string[]): Map<string, string | undefined> {
@@ -43,6 +46,21 @@ function parseKv(list: string[]): Map<string, string | undefined> {
     else m.set(a.slice(0, i), a.slice(i + 1));
   }
   return m;
+}
+
+/** `--secret id=ID,src=FILE` (or `env=VAR`: the variable's value, written to a private file). */
+function parseSecrets(list: string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const spec of list) {
+    const kv = Object.fromEntries(spec.split(',').map((f) => [f.split('=', 1)[0], f.slice(f.indexOf('=') + 1)]));
+    const id = kv.id;
+    const src = kv.src ?? kv.source;
+    if (!id) throw new CliError(`invalid secret: ${spec}: id is required`);
+    const path = resolve(src ?? id);
+    if (!existsSync(path)) throw new CliError(`failed to stat ${path}: stat ${path}: no such file or directory`);
+    out.set(id, path);
+  }
+  return out;
 }
 
 function defineBuild(cmd: Command, ctx: CliContext): Command {
@@ -70,6 +88,7 @@ function defineBuild(cmd: Command, ctx: CliContext): Command {
     .option('--cache-from <strings>', 'Images to consider as cache sources', collect, [])
     .option('--progress <string>', 'Set type of progress output (auto, plain, tty)')
     .option('--squash', 'Squash newly built layers into a single new layer')
+    .option('--secret <stringArray>', 'Secret to expose to the build (format: "id=mysecret[,src=/local/secret]")', collect, [])
     .argument('<PATH | URL | ->')
     .action(async (path: string, f: BuildFlags) => {
       const { buildImage } = await import('../../engine/build.js');
@@ -123,6 +142,7 @@ function defineBuild(cmd: Command, ctx: CliContext): Command {
             ...(f.iidfile ? { iidfile: f.iidfile } : {}),
             signal: abort.signal,
             squash: !!f.squash,
+            secrets: parseSecrets(f.secret),
           },
           (m) => {
             if (m.stream !== undefined) write(m.stream);
