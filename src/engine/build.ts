@@ -25,6 +25,9 @@ export interface BuildRequest extends Omit<BuildOptions, 'context' | 'dockerfile
   file?: string;
   stdin?: Readable;
   iidfile?: string;
+  /** `--output`: export the final files (build-output.ts). */
+  output?: string;
+  stdout?: NodeJS.WritableStream;
 }
 
 async function readAll(s: Readable): Promise<Buffer> {
@@ -84,6 +87,7 @@ export async function buildImage(engine: Engine, req: BuildRequest, emit: (m: Bu
       throw new WharfError('INVALID_REFERENCE', `invalid argument "${t}" for "-t, --tag" flag: invalid reference format`, { exitCode: 125 });
     }
   });
+  const output = req.output ? (await import('./build-output.js')).parseOutput(req.output) : undefined;
   const { ctx, dockerfile, name } = await openContext(req);
   try {
     emit({ stream: `Sending build context to Docker daemon  ${humanSize(sentSize(ctx))}\r\r\n` });
@@ -116,6 +120,7 @@ export async function buildImage(engine: Engine, req: BuildRequest, emit: (m: Bu
       emit({ stream: `Successfully tagged ${t.familiarString()}\n` });
     }
     if (req.iidfile) writeFileSync(req.iidfile, id);
+    if (output) await (await import('./build-output.js')).exportImageFiles(engine, id, output, req.stdout ?? process.stdout);
     return id;
   } finally {
     ctx.cleanup();

@@ -36,6 +36,7 @@ interface BuildFlags {
   progress?: string;
   squash?: boolean;
   secret: string[];
+  output?: string;
 }
 
 function parseKv(list: string[]): Map<string, string | undefined> {
@@ -87,6 +88,7 @@ function defineBuild(cmd: Command, ctx: CliContext): Command {
     .option('--cpu-period <int>', 'Limit the CPU CFS (Completely Fair Scheduler) period')
     .option('--cache-from <strings>', 'Images to consider as cache sources', collect, [])
     .option('--progress <string>', 'Set type of progress output (auto, plain, tty)')
+    .option('-o, --output <string>', 'Output destination (format: type=local,dest=path)')
     .option('--squash', 'Squash newly built layers into a single new layer')
     .option('--secret <stringArray>', 'Secret to expose to the build (format: "id=mysecret[,src=/local/secret]")', collect, [])
     .argument('<PATH | URL | ->')
@@ -105,8 +107,10 @@ function defineBuild(cmd: Command, ctx: CliContext): Command {
           throw new CliError(`invalid argument "${f.memory}" for "-m, --memory" flag: invalid size: '${f.memory}'`, 125);
         }
       }
+      // With a tar on stdout, progress goes to stderr (as BuildKit's does).
+      const toStdout = f.output === '-' || /(^|,)dest=-(,|$)/.test(f.output ?? '');
       const write = (s: string) => {
-        if (!f.quiet) ctx.stdout.write(s);
+        if (!f.quiet) (toStdout ? ctx.stderr : ctx.stdout).write(s);
       };
       // Ctrl-C or SIGTERM: the running step is killed and its snapshot removed, then we exit.
       const abort = new AbortController();
@@ -143,6 +147,7 @@ function defineBuild(cmd: Command, ctx: CliContext): Command {
             signal: abort.signal,
             squash: !!f.squash,
             secrets: parseSecrets(f.secret),
+            ...(f.output ? { output: f.output } : {}),
           },
           (m) => {
             if (m.stream !== undefined) write(m.stream);
