@@ -135,3 +135,31 @@ export function adoptImage(images: ImageStore, s: StageState, id: string): void 
   s.diffIds = rec.config.rootfs.diff_ids;
   s.layers = images.layerChain(rec.id);
 }
+
+/**
+ * `--cache-from` as dockerd's classic builder uses it: an image (built elsewhere, pulled or
+ * loaded) whose history and layers start as the parent's do and whose next history entry is
+ * this step reuses that step's layer. The image made for the hit carries the source's
+ * history and layers up to that step.
+ */
+export function probeCacheFrom(images: ImageStore, parent: string, probe: ContainerConfig, sources: readonly string[]): string | undefined {
+  const p = parent ? images.record(parent as Digest).config : undefined;
+  const ph = p?.history ?? [];
+  const pd = p?.rootfs.diff_ids ?? [];
+  const createdBy = (probe.Cmd ?? []).join(' ');
+  for (const src of sources) {
+    const t = images.record(src as Digest).config;
+    const th = t.history ?? [];
+    const td = t.rootfs.diff_ids;
+    if (th.length <= ph.length || td.length < pd.length) continue;
+    if (!ph.every((h, i) => h.created_by === th[i].created_by && !!h.empty_layer === !!th[i].empty_layer)) continue;
+    if (!pd.every((d, i) => d === td[i])) continue;
+    const next = th[ph.length];
+    if (next.created_by !== createdBy) continue;
+    if (th.length === ph.length + 1) return src;
+    const layers = pd.length + (next.empty_layer ? 0 : 1);
+    const cfg: ImageConfig = { ...t, history: th.slice(0, ph.length + 1), rootfs: { type: 'layers', diff_ids: td.slice(0, layers) } };
+    return images.addImage(cfg, { parent }).id;
+  }
+  return undefined;
+}

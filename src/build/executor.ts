@@ -48,6 +48,8 @@ export interface BuildOptions {
   nanoCpus?: number;
   shmSize?: number;
   ulimits?: Ulimit[];
+  /** `--cache-from` images: their history can turn steps into cache hits. */
+  cacheFrom?: string[];
   /** `--secret id=ID,src=FILE`: id -> host file. */
   secrets?: Map<string, string>;
   /** One layer for the build's steps on top of the base (history kept). */
@@ -80,6 +82,8 @@ export interface BuildRun {
   stageImages: Map<number, string>;
   stepNo: number;
   stepCount: number;
+  /** `--cache-from` image IDs (those found, locally or pulled). */
+  cacheFrom: string[];
 }
 
 export function stageByName(run: BuildRun, name: string): Stage | undefined {
@@ -103,7 +107,15 @@ export async function runBuild(backend: BuildBackend, opts: BuildOptions, emit: 
   const args = new BuildArgs(opts.buildArgs ?? new Map());
   for (const a of df.metaArgs) for (const kv of a.args) args.declareMeta(kv.key, kv.value === undefined ? undefined : new ShellLexer(df.escape).word(kv.value, args.metaEnv()));
   const out = (text: string) => emit({ stream: text });
-  const run: BuildRun = { backend, opts, df, args, lexer: new ShellLexer(df.escape), emit, out, stageImages: new Map(), stepNo: 0, stepCount: 0 };
+  const run: BuildRun = { backend, opts, df, args, lexer: new ShellLexer(df.escape), emit, out, stageImages: new Map(), stepNo: 0, stepCount: 0, cacheFrom: [] };
+  for (const ref of opts.cacheFrom ?? []) {
+    let id = backend.images.resolveId(ref);
+    if (!id) {
+      await backend.pull(ref).catch(() => undefined);
+      id = backend.images.resolveId(ref);
+    }
+    if (id) run.cacheFrom.push(id);
+  }
   if (opts.target && !stageByName(run, opts.target)) throw new BuildError(`failed to reach build target ${opts.target} in Dockerfile`);
   const plan = planStages(df, opts.target, (n) => stageByName(run, n)?.index);
   run.stepCount = df.metaArgs.length ? 0 : 0;

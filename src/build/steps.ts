@@ -8,7 +8,7 @@ import type { Instruction, Stage } from './dockerfile/instructions.js';
 import { parse } from './dockerfile/parser.js';
 import { toInstruction } from './dockerfile/instructions.js';
 import { allowedArgs, BUILTIN_ARGS, type StageArgs } from './args.js';
-import { adoptImage, commitStep, probeCache, type StageState } from './commit.js';
+import { adoptImage, commitStep, probeCache, probeCacheFrom, type StageState } from './commit.js';
 import { ingestStepLayer, stepContainerId } from './reproducible.js';
 import { BuildError, short, type BuildRun } from './executor.js';
 import { goDuration, goQuote, goQuoteSlice, goRune, goSlice } from './goformat.js';
@@ -39,7 +39,8 @@ export function createdTime(run: BuildRun): string {
 /** Reuse a cached image for this step if there is one; returns whether it did. */
 export function tryCache(env: StepEnv, probe: ContainerConfig): boolean {
   if (env.run.opts.noCache) return false;
-  const hit = probeCache(env.run.backend.images, env.state.imageId, probe);
+  const images = env.run.backend.images;
+  const hit = probeCache(images, env.state.imageId, probe) ?? (env.run.cacheFrom.length ? probeCacheFrom(images, env.state.imageId, probe, env.run.cacheFrom) : undefined);
   if (!hit) return false;
   env.run.out(' ---> Using cache\n');
   adoptImage(env.run.backend.images, env.state, hit);

@@ -336,3 +336,22 @@ test('SOURCE_DATE_EPOCH: the same Dockerfile and context build the same image ID
   const c = build(root, ['-q', '--no-cache', context(files)]);
   assert.notEqual(c.stdout, a.stdout, 'without the epoch, times differ');
 });
+
+test('--cache-from: an image built on another data root (saved and loaded) turns the same build into cache hits', () => {
+  const other = tempDir('wharf-build-root3-');
+  const saved = join(tempDir(), 'bb.tar');
+  wharfOk(root, ['save', '-o', saved, 'bb']);
+  wharfOk(other, ['load', '-i', saved]);
+  const dir = context({ f: 'f\n', Dockerfile: 'FROM bb\nRUN echo one > /one\nENV X=1\nCOPY f /f\nRUN echo two\n' });
+  const first = build(other, ['-t', 'cached:1', dir]);
+  assert.equal(first.code, 0, first.stderr);
+  const img = join(tempDir(), 'cached.tar');
+  wharfOk(other, ['save', '-o', img, 'cached:1']);
+  wharfOk(root, ['load', '-i', img]);
+  const without = build(root, ['--no-cache', dir]);
+  assert.doesNotMatch(without.stdout, /Using cache/);
+  const withCache = build(root, ['--cache-from', 'cached:1', '-t', 'from-cache', dir]);
+  assert.equal(withCache.stdout.match(/ ---> Using cache/g)?.length, 4, withCache.stdout);
+  assert.equal(builtId(withCache), builtId(first));
+  assert.doesNotMatch(withCache.stdout, /\ntwo\n/);
+});

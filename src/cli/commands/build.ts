@@ -147,6 +147,7 @@ function defineBuild(cmd: Command, ctx: CliContext): Command {
             signal: abort.signal,
             squash: !!f.squash,
             secrets: parseSecrets(f.secret),
+            cacheFrom: f.cacheFrom,
             ...(f.output ? { output: f.output } : {}),
           },
           (m) => {
