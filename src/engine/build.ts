@@ -43,9 +43,32 @@ function looksLikeArchive(head: Buffer): boolean {
 }
 
 async function openContext(req: BuildRequest): Promise<{ ctx: BuildContext; dockerfile: string; name: string }> {
-  if (req.contextPath === '-') {
-    if (req.file === '-') throw new WharfError('INVALID_ARGUMENT', 'invalid argument: can\'t use stdin for both build context and dockerfile');
-    const data = await readAll(req.stdin ?? process.stdin);
+  const remote = await import('../build/remote.js');
+  if (remote.isGitUrl(req.contextPath)) {
+    const cloned = await remote.cloneGitContext(req.contextPath).catch((err: Error) => {
+      throw new WharfError('INVALID_ARGUMENT', err.message);
+    });
+    try {
+      const opened = await openContext({ ...req, contextPath: cloned.dir });
+      const inner = opened.ctx.cleanup;
+      opened.ctx.cleanup = () => {
+        inner();
+        cloned.cleanup();
+      };
+      return opened;
+    } catch (err) {
+      cloned.cleanup();
+      throw err;
+    }
+  }
+  if (req.contextPath === '-' || remote.isUrl(req.contextPath)) {
+    if (req.file === '-' && req.contextPath === '-') throw new WharfError('INVALID_ARGUMENT', 'invalid argument: can\'t use stdin for both build context and dockerfile');
+    const data =
+      req.contextPath === '-'
+        ? await readAll(req.stdin ?? process.stdin)
+        : await remote.downloadContext(req.contextPath).catch((err: Error) => {
+            throw new WharfError('INVALID_ARGUMENT', err.message);
+          });
     if (!looksLikeArchive(data)) return { ctx: emptyContext(), dockerfile: data.toString('utf8'), name: 'Dockerfile' };
     const name = req.file ?? 'Dockerfile';
     const ctx = await tarContext(Readable.from([data]), name);
