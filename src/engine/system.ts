@@ -9,6 +9,7 @@ import { containerUsage } from './images/service.js';
 import { ContainerStore } from '../container/store.js';
 import { VolumeStore } from '../container/volumes.js';
 import { diskUsage as pathSize } from './containers/list.js';
+import { buildCacheRow } from './build-cache.js';
 import { join } from 'node:path';
 
 function containerCounts(root: string) {
@@ -112,7 +113,7 @@ export function diskUsage(engine: Engine): DiskUsageRow[] {
     { type: 'Images', total: engine.images.list().length, active, size, reclaimable: size - activeSize },
     containersRow(engine.root),
     volumesRow(engine.root),
-    { type: 'Build Cache', total: 0, active: 0, size: 0, reclaimable: 0 },
+    buildCacheRow(engine.root),
   ];
 }
 

@@ -47,6 +47,11 @@ test('RUN --mount: cache, tmpfs, bind (context, stage, rw), secret; no mount poi
   const missing = build(root, [context({ Dockerfile: 'FROM bb\nRUN --mount=type=secret,id=nope,required cat /run/secrets/nope\n' })]);
   assert.equal(missing.code, 1);
   assert.equal(missing.stderr, 'secret nope not found\n');
+  // the cache mount's directory is the Build Cache of system df; builder prune removes it
+  assert.match(wharfOk(root, ['system', 'df']), /^Build Cache +1 +0 +\d+B +\d+B \(100%\)$/m);
+  assert.match(wharfOk(root, ['builder', 'prune', '-f']), /^Deleted build cache objects:\n[0-9a-f]{32}\n\nTotal reclaimed space: \d+B\n$/);
+  assert.match(wharfOk(root, ['system', 'df']), /^Build Cache +0 +0 +0B +0B$/m);
+  assert.equal(wharfOk(root, ['builder', 'prune', '-f']), 'Total reclaimed space: 0B\n');
 });
 
 test('--output type=local and type=tar export the final stage files instead of an image', () => {

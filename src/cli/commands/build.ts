@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { CliError, ExitError } from '../context.js';
 import { collect } from '../output.js';
-import { parseRamSize } from '../../core/units.js';
+import { humanSize, parseRamSize } from '../../core/units.js';
 import { parseUlimit } from '../../container/runtime/limits.js';
 import { WharfError } from '../../core/errors.js';
 import { existsSync } from 'node:fs';
@@ -176,4 +176,19 @@ function defineBuild(cmd: Command, ctx: CliContext): Command {
 export function registerBuildCommands(program: Command, image: Command, ctx: CliContext): void {
   defineBuild(program.command('build'), ctx);
   defineBuild(image.command('build'), ctx);
+  const builder = program.command('builder').description('Manage builds');
+  defineBuild(builder.command('build'), ctx);
+  builder
+    .command('prune')
+    .description('Remove build cache')
+    .option('-a, --all', 'Remove all unused build cache, not just dangling ones')
+    .option('-f, --force', 'Do not prompt for confirmation')
+    .action(async (o: { all?: boolean; force?: boolean }) => {
+      const warning = o.all ? 'WARNING! This will remove all build cache.' : 'WARNING! This will remove all dangling build cache.';
+      if (!o.force && !(await (await import('./image-rm.js')).confirm(ctx, warning))) return;
+      const { pruneBuildCache } = await import('../../engine/build-cache.js');
+      const r = pruneBuildCache(ctx.engine().root);
+      if (r.deleted.length) ctx.out(`Deleted build cache objects:\n${r.deleted.join('\n')}\n`);
+      ctx.out(`Total reclaimed space: ${humanSize(r.reclaimed)}`);
+    });
 }

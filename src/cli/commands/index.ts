@@ -60,6 +60,7 @@ const groupsOf: Record<string, string[]> = {
   logout: ['login'],
   search: ['login'],
   build: ['build'],
+  builder: ['build'],
 };
 
 /** Which groups an `image` subcommand needs (they register on the `image` command too). */
