@@ -10,7 +10,7 @@ import { Readable } from 'node:stream';
 import type { FsView } from '../archive/layer-stack.js';
 import { cleanEntryPath } from '../archive/safe-path.js';
 import { TarWriter } from '../archive/tar-writer.js';
-import { readTar } from '../archive/tar-reader.js';
+import { copyEntries } from './retar.js';
 import { decompress } from '../archive/compression.js';
 import { parentEntries, type CopyPlan, type SourceFs } from './copy.js';
 import { BuildError } from './executor.js';
@@ -82,21 +82,13 @@ export function addArchiveLayer(i: ArchiveLayerInput): Readable {
     }
     for (const a of i.archives) {
       const { stream } = await decompress(i.fs.open(cleanEntryPath(posix.normalize('/' + a))));
-      for await (const { header, body } of readTar(stream)) {
+      await copyEntries(w, stream, (header) => {
         const name = under(header.name);
-        const base = posix.basename(name);
-        if (!name || name === root || base.startsWith('.wh.')) {
-          body.resume();
-          continue;
-        }
+        if (!name || name === root || posix.basename(name).startsWith('.wh.')) return null;
         const h = { ...header, name, ...(i.owner ?? {}) };
         if (h.type === 'hardlink') h.linkname = under(header.linkname);
-        if (h.type === 'file') await w.add(h, body);
-        else {
-          body.resume();
-          await w.add(h);
-        }
-      }
+        return h;
+      });
     }
     await w.finish();
   };

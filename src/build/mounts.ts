@@ -14,8 +14,7 @@ import { join, posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { MountPoint } from '../container/types.js';
 import { DirView, resolvePath, type FsView } from '../archive/layer-stack.js';
-import { readTar } from '../archive/tar-reader.js';
-import { TarWriter } from '../archive/tar-writer.js';
+import { retar } from './retar.js';
 import { configuredDriver, snapshotter } from '../snapshot/snapshotter.js';
 import { randomBytes } from '../core/random.js';
 import { BuildError, stageByName, type BuildRun } from './executor.js';
@@ -196,23 +195,9 @@ export function withoutMountPoints(tar: Readable, targets: string[], before: FsV
       drop.add(p);
     }
   }
-  const w = new TarWriter();
-  const go = async () => {
-    for await (const { header, body } of readTar(tar)) {
-      const name = header.name.replace(/^\.?\/+/, '').replace(/\/+$/, '');
-      const under = targets.some((t) => name.startsWith(t.replace(/^\/+/, '') + '/'));
-      if (drop.has(name) || under) {
-        body.resume();
-        continue;
-      }
-      if (header.type === 'file') await w.add(header, body);
-      else {
-        body.resume();
-        await w.add(header);
-      }
-    }
-    await w.finish();
-  };
-  go().catch((err: Error) => w.abort(err));
-  return w.stream;
+  return retar(tar, (h) => {
+    const name = h.name.replace(/^\.?\/+/, '').replace(/\/+$/, '');
+    const under = targets.some((t) => name.startsWith(t.replace(/^\/+/, '') + '/'));
+    return drop.has(name) || under ? null : h;
+  });
 }

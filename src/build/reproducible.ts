@@ -7,27 +7,13 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { Digest } from '../core/digest.js';
-import { readTar } from '../archive/tar-reader.js';
-import { TarWriter } from '../archive/tar-writer.js';
+import { retar } from './retar.js';
 import type { BuildRun } from './executor.js';
 import { newContainerId } from './commit.js';
 
 /** The layer with every mtime past `epoch` set to it. */
 export function clampTimes(tar: Readable, epoch: number): Readable {
-  const w = new TarWriter();
-  const go = async () => {
-    for await (const { header, body } of readTar(tar)) {
-      const h = { ...header, mtime: Math.min(header.mtime, epoch) };
-      if (h.type === 'file') await w.add(h, body);
-      else {
-        body.resume();
-        await w.add(h);
-      }
-    }
-    await w.finish();
-  };
-  go().catch((err: Error) => w.abort(err));
-  return w.stream;
+  return retar(tar, (h) => ({ ...h, mtime: Math.min(h.mtime, epoch) }));
 }
 
 /** Store a step's layer (times clamped for a reproducible build). */
