@@ -7,7 +7,7 @@ import { createRegistryServer } from './server.js';
 import { resolveConfig } from './config.js';
 
 /** Flags that take no value (`--quiet`), so they never swallow the next argument. */
-const BOOLEAN_FLAGS = new Set(['quiet']);
+const BOOLEAN_FLAGS = new Set(['quiet', 's3Redirect']);
 const flags: Record<string, string> = {};
 const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i++) {
