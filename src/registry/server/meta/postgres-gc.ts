@@ -32,15 +32,18 @@ export async function collectGarbagePg(meta: PostgresMetadata, blobs: BlobStore,
     try {
       // A dry run decides item by item like a real one and rolls back, so it stops after one pass.
       const seen = new Set<string>();
+      // Queue entries are due at enqueue time + the configured grace period; a run with a
+      // shorter one (an operator's `--grace-period 0`) takes them that much earlier.
+      const shift = Math.max(0, meta.graceSeconds - Math.floor((options.gracePeriod ?? meta.graceSeconds * 1000) / 1000));
       if (options.deleteUntagged) {
         for (;;) {
-          const item = await reviewManifest(meta, dryRun, seen, log);
+          const item = await reviewManifest(meta, dryRun, seen, shift, log);
           if (item === null) break;
           if (item) report.deletedManifests.push(item);
         }
       }
       for (;;) {
-        const item = await reviewBlob(meta, blobs, dryRun, seen, log);
+        const item = await reviewBlob(meta, blobs, dryRun, seen, shift, log);
         if (item === null) break;
         if (item) {
           report.deletedBlobs.push(item.digest);
@@ -69,10 +72,11 @@ export async function collectGarbagePg(meta: PostgresMetadata, blobs: BlobStore,
 }
 
 /** Decide one due blob: null when the queue has nothing due, false when kept. */
-async function reviewBlob(meta: PostgresMetadata, blobs: BlobStore, dryRun: boolean, seen: Set<string>, log: (l: string) => void): Promise<{ digest: Digest; size: number } | false | null> {
+async function reviewBlob(meta: PostgresMetadata, blobs: BlobStore, dryRun: boolean, seen: Set<string>, shift: number, log: (l: string) => void): Promise<{ digest: Digest; size: number } | false | null> {
   return meta.tx(async (c) => {
     const q = await meta.query<{ digest: Digest }>(
-      `SELECT digest FROM gc_blob_review_queue WHERE review_after <= now() AND NOT (digest = ANY($1::text[])) ORDER BY review_after LIMIT 1 FOR UPDATE SKIP LOCKED`, [[...seen]], c);
+      `SELECT digest FROM gc_blob_review_queue WHERE review_after <= now() + make_interval(secs => $2) AND NOT (digest = ANY($1::text[]))
+       ORDER BY review_after LIMIT 1 FOR UPDATE SKIP LOCKED`, [[...seen], shift], c);
     const digest = q.rows[0]?.digest;
     if (!digest) return null;
     seen.add(digest);
@@ -100,11 +104,11 @@ async function reviewBlob(meta: PostgresMetadata, blobs: BlobStore, dryRun: bool
 }
 
 /** Decide one due manifest (untagged, no parent index, no live subject): null when none is due. */
-async function reviewManifest(meta: PostgresMetadata, dryRun: boolean, seen: Set<string>, log: (l: string) => void): Promise<{ repository: string; digest: Digest } | false | null> {
+async function reviewManifest(meta: PostgresMetadata, dryRun: boolean, seen: Set<string>, shift: number, log: (l: string) => void): Promise<{ repository: string; digest: Digest } | false | null> {
   return meta.tx(async (c) => {
     const q = await meta.query<{ repository_id: string; digest: Digest }>(
-      `SELECT repository_id, digest FROM gc_manifest_review_queue WHERE review_after <= now() AND NOT ((repository_id || '@' || digest) = ANY($1::text[]))
-       ORDER BY review_after LIMIT 1 FOR UPDATE SKIP LOCKED`, [[...seen]], c);
+      `SELECT repository_id, digest FROM gc_manifest_review_queue WHERE review_after <= now() + make_interval(secs => $2)
+       AND NOT ((repository_id || '@' || digest) = ANY($1::text[])) ORDER BY review_after LIMIT 1 FOR UPDATE SKIP LOCKED`, [[...seen], shift], c);
     const item = q.rows[0];
     if (!item) return null;
     const repoId = Number(item.repository_id);

@@ -40,6 +40,7 @@ export class PostgresMetadata implements MetadataStore {
   readonly tracksBlobs = true;
   readonly pool: pg.Pool;
   readonly grace: string;
+  readonly graceSeconds: number;
 
   constructor(readonly opts: PostgresOptions) {
     if (opts.schema && !/^[a-z_][a-z0-9_]*$/.test(opts.schema)) throw new Error(`invalid schema name ${opts.schema}`);
@@ -52,7 +53,8 @@ export class PostgresMetadata implements MetadataStore {
     });
     // An idle client whose server went away: the pool drops it; the next query reconnects.
     this.pool.on('error', () => {});
-    this.grace = `${Math.max(0, opts.gracePeriod ?? 3600)} seconds`;
+    this.graceSeconds = Math.max(0, opts.gracePeriod ?? 3600);
+    this.grace = `${this.graceSeconds} seconds`;
   }
 
   private fail(err: unknown): unknown {
