@@ -15,6 +15,8 @@ import { RegistryStore } from './store.js';
 export async function openBlobStore(config: RegistryConfig): Promise<BlobStore> {
   const s3 = config.storage?.s3;
   if (!s3) return new FsBlobStore(new FilesystemDriver(config.root));
+  // This pinned SDK supports Node 20; its notice about later versions is not for the registry's users.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const { S3BlobStore } = await import('./blobs/s3.js');
   const store = new S3BlobStore({
     endpoint: s3.regionendpoint,

@@ -177,7 +177,12 @@ export function applyBackendFlags(cfg: RegistryConfig, flags: ServeFlags, env: N
   const metadata = flags.metadata ?? env.WHARF_REGISTRY_METADATA;
   if (metadata !== undefined && metadata !== '' && metadata !== 'embedded') {
     if (!/^postgres(ql)?:\/\//.test(metadata)) throw new Error(`--metadata must be "embedded" or a postgres:// URL`);
-    cfg.metadata = { ...cfg.metadata, postgres: metadata };
+    // `?schema=NAME` picks a schema (several registries in one database); PostgreSQL itself
+    // would refuse the unknown parameter, so it is taken out of the URL.
+    const url = new URL(metadata);
+    const schema = url.searchParams.get('schema') ?? cfg.metadata?.schema;
+    url.searchParams.delete('schema');
+    cfg.metadata = { ...cfg.metadata, postgres: url.toString(), ...(schema ? { schema } : {}) };
   } else if (metadata === 'embedded') {
     cfg.metadata = {};
   }
