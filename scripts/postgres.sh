@@ -4,10 +4,10 @@
 # PostgreSQL refuses to run as root, so as root the cluster belongs to the `postgres` user.
 #   scripts/postgres.sh up DIR     start; writes DIR/env (WHARF_TEST_PG_URL) and prints it
 #   scripts/postgres.sh down DIR   stop it and remove DIR
-#   scripts/postgres.sh restart DIR   stop and start again on the same port (fault tests)
+#   scripts/postgres.sh stop|start|restart DIR   stop and start it again on the same port (fault tests)
 set -euo pipefail
-cmd=${1:?usage: postgres.sh up|down|restart DIR}
-dir=${2:?usage: postgres.sh up|down|restart DIR}
+cmd=${1:?usage: postgres.sh up|down|stop|start|restart DIR}
+dir=${2:?usage: postgres.sh up|down|stop|start|restart DIR}
 bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 as_owner() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 
@@ -16,11 +16,11 @@ if [ "$cmd" = down ]; then
   rm -rf "$dir"
   exit 0
 fi
-if [ "$cmd" = restart ]; then
-  as_owner "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null
-  as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w start >/dev/null
-  exit 0
-fi
+case "$cmd" in
+  stop|restart) as_owner "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null ;;&
+  start|restart) as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w start >/dev/null ;;&
+  stop|start|restart) exit 0 ;;
+esac
 [ "$cmd" = up ] || { echo "usage: postgres.sh up|down|restart DIR" >&2; exit 2; }
 [ -x "$bin/initdb" ] || { echo "postgres.sh: PostgreSQL is not installed (scripts/setup.sh installs it)" >&2; exit 1; }
 port=
@@ -29,7 +29,12 @@ for _ in $(seq 100); do
   ss -Hltn "sport = :$p" | grep -q . || { port=$p; break; }
 done
 mkdir -p "$dir"
-[ "$(id -u)" = 0 ] && chown postgres "$dir"
+if [ "$(id -u)" = 0 ]; then
+  chown postgres "$dir"
+  # The server runs as postgres: it must be able to pass through a private temp dir above DIR.
+  parent=$(dirname "$dir")
+  runuser -u postgres -- test -x "$parent" || chmod o+x "$parent"
+fi
 as_owner "$bin/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --no-sync >/dev/null
 cat >>"$dir/data/postgresql.conf" <<CONF
 listen_addresses = '127.0.0.1'

@@ -7,61 +7,19 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { digestOf, type Digest } from '../../src/core/digest.js';
 import { MediaType } from '../../src/core/mediatypes.js';
-import { bytes, hasCommand, imageManifest, putManifest, tempDir } from './helpers.js';
+import { bytes, hasCommand, putManifest, tempDir } from './helpers.js';
 import { exec, run, runSync } from './proc.js';
-import { newBackend, scaleSkip, startNginx, startReplica, type Backend, type Nginx, type Replica } from './scale.js';
+import { newBackend, pullVerify, pushRandomImage, scaleSkip, startNginx, startReplica, type Backend, type Nginx, type Replica } from './scale.js';
 
 const skip = scaleSkip();
 const DOCKER_HOST = process.env.WHARF_TEST_DOCKER_HOST ?? 'unix:///tmp/d/docker.sock';
 const dockerOk = !skip && hasCommand('docker') && spawnSync('docker', ['version'], { env: { ...process.env, DOCKER_HOST } }).status === 0;
-
-/** POST, one PATCH, PUT: each request may land on another replica. */
-export async function pushChunked(url: string, name: string, data: Buffer, headers: Record<string, string> = {}): Promise<Digest> {
-  const start = await fetch(`${url}/v2/${name}/blobs/uploads/`, { method: 'POST', headers });
-  assert.equal(start.status, 202, await start.text());
-  const loc = start.headers.get('location')!;
-  const patch = await fetch(`${url}${loc}`, { method: 'PATCH', body: bytes(data), headers: { ...headers, 'Content-Type': 'application/octet-stream' } });
-  assert.equal(patch.status, 202, await patch.text());
-  const digest = digestOf(data);
-  const put = await fetch(`${url}${loc}?digest=${digest}`, { method: 'PUT', headers });
-  assert.equal(put.status, 201, await put.text());
-  return digest;
-}
-
-/** Push an image of `layers` random layers; returns its manifest digest and bytes. */
-export async function pushRandomImage(url: string, name: string, tag: string, layerSizes: number[]): Promise<{ digest: Digest; manifest: Buffer; layers: { digest: Digest; sha: string }[] }> {
-  const layers = [];
-  for (const size of layerSizes) {
-    const data = randomBytes(size);
-    layers.push({ digest: await pushChunked(url, name, data), size, sha: createHash('sha256').update(data).digest('hex') });
-  }
-  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] }, n: randomBytes(4).toString('hex') }));
-  const configDigest = await pushChunked(url, name, config);
-  const manifest = imageManifest({ digest: configDigest, size: config.length }, layers);
-  const res = await putManifest(url, name, tag, manifest);
-  assert.equal(res.status, 201, await res.text());
-  return { digest: digestOf(manifest), manifest, layers };
-}
-
-/** Pull a manifest and every blob it names, checking each digest. */
-export async function pullVerify(url: string, name: string, ref: string): Promise<Digest> {
-  const res = await fetch(`${url}/v2/${name}/manifests/${ref}`, { headers: { Accept: MediaType.ociManifest } });
-  assert.equal(res.status, 200, `${name}:${ref}: ${res.status}`);
-  const body = Buffer.from(await res.arrayBuffer());
-  const m = JSON.parse(body.toString());
-  for (const d of [m.config, ...m.layers]) {
-    const b = await fetch(`${url}/v2/${name}/blobs/${d.digest}`);
-    assert.equal(b.status, 200);
-    assert.equal(digestOf(Buffer.from(await b.arrayBuffer())), d.digest);
-  }
-  return digestOf(body);
-}
 
 describe('three replicas behind nginx', { skip }, () => {
   let backend: Backend;

@@ -4,14 +4,17 @@
  * PostgreSQL / radosgw processes for the fault tests (which stop them; the shared ones other
  * tests use are never touched). Every server listens on 127.0.0.1.
  */
+import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { hashPassword } from '../../src/registry/server/auth/htpasswd.js';
 import { WHARF_BIN } from '../helpers/wharf.js';
-import { hasCommand, tempDir } from './helpers.js';
+import { digestOf, type Digest } from '../../src/core/digest.js';
+import { MediaType } from '../../src/core/mediatypes.js';
+import { bytes, hasCommand, imageManifest, putManifest, tempDir } from './helpers.js';
 import { runSync } from './proc.js';
 
 const env = process.env;
@@ -184,13 +187,14 @@ export async function startNginx(replicas: number[]): Promise<Nginx> {
 }
 
 /** A private PostgreSQL (scripts/postgres.sh), for tests that restart it. */
-export function startPrivatePostgres(): { url: string; restart(): void; stop(): void } {
+export function startPrivatePostgres(): { url: string; halt(): void; resume(): void; stop(): void } {
   const dir = join(tempDir('wharf-pg-'), 'pg');
   runSync('bash', [join(REPO, 'scripts/postgres.sh'), 'up', dir]);
   const url = /WHARF_TEST_PG_URL=(\S+)/.exec(readFileSync(join(dir, 'env'), 'utf8'))![1]!;
   return {
     url,
-    restart: () => void runSync('bash', [join(REPO, 'scripts/postgres.sh'), 'restart', dir]),
+    halt: () => void runSync('bash', [join(REPO, 'scripts/postgres.sh'), 'stop', dir]),
+    resume: () => void runSync('bash', [join(REPO, 'scripts/postgres.sh'), 'start', dir]),
     stop: () => void runSync('bash', [join(REPO, 'scripts/postgres.sh'), 'down', dir]),
   };
 }
@@ -224,4 +228,46 @@ export async function startPrivateRgw(): Promise<{ endpoint: string; stop(): Pro
   };
   await start();
   return { endpoint: `http://127.0.0.1:${port}`, stop, start, close: stop };
+}
+
+/** POST, one PATCH, PUT: each request may land on another replica. */
+export async function pushChunked(url: string, name: string, data: Buffer, headers: Record<string, string> = {}): Promise<Digest> {
+  const start = await fetch(`${url}/v2/${name}/blobs/uploads/`, { method: 'POST', headers });
+  assert.equal(start.status, 202, await start.text());
+  const loc = start.headers.get('location')!;
+  const patch = await fetch(`${url}${loc}`, { method: 'PATCH', body: bytes(data), headers: { ...headers, 'Content-Type': 'application/octet-stream' } });
+  assert.equal(patch.status, 202, await patch.text());
+  const digest = digestOf(data);
+  const put = await fetch(`${url}${loc}?digest=${digest}`, { method: 'PUT', headers });
+  assert.equal(put.status, 201, await put.text());
+  return digest;
+}
+
+/** Push an image of `layers` random layers; returns its manifest digest and bytes. */
+export async function pushRandomImage(url: string, name: string, tag: string, layerSizes: number[]): Promise<{ digest: Digest; manifest: Buffer; layers: { digest: Digest; sha: string }[] }> {
+  const layers = [];
+  for (const size of layerSizes) {
+    const data = randomBytes(size);
+    layers.push({ digest: await pushChunked(url, name, data), size, sha: createHash('sha256').update(data).digest('hex') });
+  }
+  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] }, n: randomBytes(4).toString('hex') }));
+  const configDigest = await pushChunked(url, name, config);
+  const manifest = imageManifest({ digest: configDigest, size: config.length }, layers);
+  const res = await putManifest(url, name, tag, manifest);
+  assert.equal(res.status, 201, await res.text());
+  return { digest: digestOf(manifest), manifest, layers };
+}
+
+/** Pull a manifest and every blob it names, checking each digest. */
+export async function pullVerify(url: string, name: string, ref: string): Promise<Digest> {
+  const res = await fetch(`${url}/v2/${name}/manifests/${ref}`, { headers: { Accept: MediaType.ociManifest } });
+  assert.equal(res.status, 200, `${name}:${ref}: ${res.status}`);
+  const body = Buffer.from(await res.arrayBuffer());
+  const m = JSON.parse(body.toString());
+  for (const d of [m.config, ...m.layers]) {
+    const b = await fetch(`${url}/v2/${name}/blobs/${d.digest}`);
+    assert.equal(b.status, 200);
+    assert.equal(digestOf(Buffer.from(await b.arrayBuffer())), d.digest);
+  }
+  return digestOf(body);
 }
