@@ -8,6 +8,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { humanSize } from '../../core/units.js';
+import { ExitError } from '../context.js';
 import { hashPassword } from '../../registry/server/auth/htpasswd.js';
 import { openStore as openBackends, postgresOf } from '../../registry/server/backends.js';
 import { DEFAULT_ROOT, resolveConfig, type ServeFlags } from '../../registry/server/config.js';
@@ -84,9 +85,16 @@ export function registerRegistryServerCommands(program: Command): void {
     .option('--delete-untagged', 'also delete manifests no tag reaches')
     .option('--dry-run', 'only print what would be deleted')
     .option('--grace-period <seconds>', 'keep content younger than this', '3600')
-    .action(async (o: ServeFlags & { deleteUntagged?: boolean; dryRun?: boolean; gracePeriod: string }) => {
+    .option('--upload-purge-age <seconds>', 'abort uploads abandoned for longer than this', '86400')
+    .action(async (o: ServeFlags & { deleteUntagged?: boolean; dryRun?: boolean; gracePeriod: string; uploadPurgeAge: string }) => {
       const report = await withStore(o, (store, uploads) =>
-        runGc(store, uploads, { deleteUntagged: o.deleteUntagged, dryRun: o.dryRun, gracePeriod: Number(o.gracePeriod) * 1000, log: out }),
+        runGc(store, uploads, {
+          deleteUntagged: o.deleteUntagged,
+          dryRun: o.dryRun,
+          gracePeriod: Number(o.gracePeriod) * 1000,
+          uploadPurgeAge: Number(o.uploadPurgeAge) * 1000,
+          log: out,
+        }),
       );
       if (report.skipped) {
         out('another replica is collecting garbage right now; nothing done');
@@ -179,7 +187,7 @@ export function registerRegistryServerCommands(program: Command): void {
     .action(async (o: ServeFlags & { quick?: boolean }) => {
       const r = await withStore(o, (store) => checkRegistry(store, { verifyDigests: !o.quick, log: out }));
       out(`checked ${r.manifests} manifests and ${r.blobsChecked} blobs: ${r.problems.length ? `${r.problems.length} problems` : 'no problems'}`);
-      if (r.problems.length) process.exitCode = 1;
+      if (r.problems.length) throw new ExitError(1);
     });
 
   registry
