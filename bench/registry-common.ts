@@ -50,8 +50,17 @@ export async function time(fn: () => Promise<unknown> | unknown): Promise<number
   return Number(process.hrtime.bigint() - t0) / 1e9;
 }
 
+/**
+ * POST of a new upload. A kept-alive connection the server closed as idle while docker ran
+ * (a minute or more) fails once with "other side closed"; a second try gets a fresh one.
+ */
+async function startUpload(t: Target, repo: string): Promise<Response> {
+  const post = () => fetch(`${t.url}/v2/${repo}/blobs/uploads/`, { method: 'POST' });
+  return post().catch(() => post());
+}
+
 export async function pushBlob(t: Target, repo: string, data: Buffer): Promise<string> {
-  const start = await fetch(`${t.url}/v2/${repo}/blobs/uploads/`, { method: 'POST' });
+  const start = await startUpload(t, repo);
   const loc = new URL(start.headers.get('location')!, t.url);
   loc.searchParams.set('digest', sha(data));
   const res = await fetch(loc, { method: 'PUT', body: new Uint8Array(data.buffer as ArrayBuffer, data.byteOffset, data.length), headers: { 'Content-Type': 'application/octet-stream' } });
@@ -61,7 +70,7 @@ export async function pushBlob(t: Target, repo: string, data: Buffer): Promise<s
 
 /** A 200 MB blob through curl (POST, then a streamed PUT; then GET), timing each side alone. */
 export async function curlBlob(t: Target, repo: string, file: string, digest: string): Promise<{ put: number; get: number }> {
-  const start = await fetch(`${t.url}/v2/${repo}/blobs/uploads/`, { method: 'POST' });
+  const start = await startUpload(t, repo);
   const loc = new URL(start.headers.get('location')!, t.url);
   loc.searchParams.set('digest', digest);
   const curl = (...args: string[]) => execFileSync('curl', ['-sf', '-o', '/dev/null', ...args]);

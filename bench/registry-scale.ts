@@ -134,6 +134,7 @@ async function main() {
       console.log(`${label.padEnd(28)} 1 replica ${one.toFixed(0).padStart(6)}/s   3 behind nginx ${three.toFixed(0).padStart(6)}/s   ratio ${(three / one).toFixed(2)}x`);
     }
   } finally {
+    for (const t of targets) if (t.proc.exitCode !== null || t.proc.signalCode !== null) console.error(`${t.name} had exited (${t.proc.exitCode ?? t.proc.signalCode})`);
     for (const t of targets) t.proc.kill('SIGTERM');
     for (const s of stops) {
       try {

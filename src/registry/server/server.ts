@@ -25,7 +25,9 @@ import { uiRoutes } from './routes/ui.js';
 import { Metrics, routeLabel } from './metrics.js';
 import { InvalidPathError } from './storage/driver.js';
 import { UploadManager } from './uploads.js';
-import { Notifier } from './webhooks.js';
+import { Notifier, type Outbox } from './webhooks.js';
+import type { PostgresMetadata } from './meta/postgres.js';
+import type { RegistryStore } from './store.js';
 
 export interface RunningRegistry {
   registry: Registry;
@@ -54,10 +56,17 @@ export async function buildRegistry(config: RegistryConfig): Promise<Registry> {
       },
     }),
     auth: createAuthorizer(config),
-    notifier: new Notifier(config.notifications?.endpoints ?? [], config.addr),
+    notifier: new Notifier(config.notifications?.endpoints ?? [], config.addr, await outboxOf(store)),
     metrics,
     pins: new Map<Digest, number>(),
   };
+}
+
+/** With PostgreSQL metadata, webhooks go through its shared outbox. */
+async function outboxOf(store: RegistryStore): Promise<Outbox | undefined> {
+  if (store.meta.kind !== 'postgres') return undefined;
+  const { PostgresOutbox } = await import('./meta/postgres-webhooks.js');
+  return new PostgresOutbox(store.meta as PostgresMetadata);
 }
 
 /** Count a finished request in the metrics. */

@@ -38,7 +38,7 @@ export function adminRoutes(reg: Registry): Route[] {
       const down = [storage ? 'storage' : '', database ? 'database' : ''].filter(Boolean).join(' and ');
       throw regError('UNAVAILABLE', checks, { message: `${down} unavailable` });
     }
-    sendJson(ctx, 200, { status: 'ok', ...checks, webhooksPending: reg.notifier.pending() });
+    sendJson(ctx, 200, { status: 'ok', ...checks, webhooksPending: await reg.notifier.pending() });
   }
 
   async function metrics(ctx: RequestContext) {
@@ -94,7 +94,7 @@ export function adminRoutes(reg: Registry): Route[] {
 
   async function deliveries(ctx: RequestContext) {
     await needAdmin(ctx);
-    sendJson(ctx, 200, { pending: reg.notifier.pending(), deliveries: reg.notifier.deliveries() });
+    sendJson(ctx, 200, { pending: await reg.notifier.pending(), deliveries: await reg.notifier.deliveries() });
   }
 
   return [
