@@ -10,6 +10,20 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { median } from './common.js';
 
+export const DOCKER_HOST = process.env.WHARF_TEST_DOCKER_HOST ?? 'unix:///tmp/d/docker.sock';
+
+/** A numeric command-line option (`--name N`), or its default. */
+export const arg = (name: string, dflt: number) => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? Number(process.argv[i + 1]) : dflt;
+};
+
+/** The docker CLI against DOCKER_HOST with its own config dir under `work`. */
+export function dockerIn(work: string): (...args: string[]) => string {
+  const env = { ...process.env, DOCKER_HOST, DOCKER_CONFIG: join(work, 'docker-config') };
+  return (...args: string[]) => execFileSync('docker', args, { env, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 26 }).toString();
+}
+
 export const sha = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
 export async function freePort(): Promise<number> {
@@ -124,7 +138,7 @@ export function makeImage(work: string, docker: (...args: string[]) => string, i
  * The results table. Runs are paired (same image, same minute), so the per-run ratio cancels the
  * drift of a shared machine's load; the table shows its median next to the median times.
  */
-export function printRatios(results: Record<string, Record<string, number[]>>, title: string, base = 'distribution', other = 'wharf'): void {
+export function printRatios(results: Results, title: string, base = 'distribution', other = 'wharf'): void {
   console.log(`\n${title}; ratio = ${base}/${other} per run, median (>1: ${other} faster)`);
   console.log(`${'case'.padEnd(28)} ${base.padStart(12)} ${other.padStart(9)}   ratio   per run`);
   for (const [c, r] of Object.entries(results)) {
@@ -142,6 +156,20 @@ export interface RunContext {
   /** The 10 MB blob the concurrent clients fetch. */
   blob: Buffer;
   record: (case_: string, t: Target, seconds: number) => void;
+}
+
+export type Results = Record<string, Record<string, number[]>>;
+
+/** `runs` paired runs of every case on `a` and `b`, alternating which goes first so neither always meets a warm or cold cache. */
+export async function pairedRuns(a: Target, b: Target, runs: number, ctx: Omit<RunContext, 'blob' | 'record'>): Promise<Results> {
+  const results: Results = {};
+  const record = (c: string, t: Target, s: number) => {
+    ((results[c] ??= {})[t.name] ??= []).push(s);
+    console.log(`${c.padEnd(28)} ${t.name.padEnd(13)} ${s.toFixed(3)} s`);
+  };
+  const blob = randomBytes(10 * 1024 * 1024);
+  for (let run = 0; run < runs; run++) await pairedRun(run % 2 ? [a, b] : [b, a], run, { ...ctx, blob, record });
+  return results;
 }
 
 /**

@@ -11,25 +11,18 @@
  * Run: npm run build && npx tsx bench/registry-scale.ts [--size-mb 200] [--runs 3] [--seconds 5]
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, pairedRun, peakRssMb, printRatios, pushBlob, waitUp, type Target } from './registry-common.js';
+import { arg, dockerIn, freePort, pairedRuns, peakRssMb, printRatios, pushBlob, waitUp, type Target } from './registry-common.js';
 import { backendArgs, newBackend, startNginx, type Backend } from '../test/registry-server/scale.js';
 
-const DOCKER_HOST = process.env.WHARF_TEST_DOCKER_HOST ?? 'unix:///tmp/d/docker.sock';
-const arg = (name: string, dflt: number) => {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? Number(process.argv[i + 1]) : dflt;
-};
 const IMAGE_MB = arg('--size-mb', 200);
 const RUNS = arg('--runs', 3);
 const SECONDS = arg('--seconds', 5);
 const SERVER = 'dist/registry/server/main.js';
 const work = mkdtempSync(join(tmpdir(), 'wharf-scale-bench-'));
-const denv = { ...process.env, DOCKER_HOST, DOCKER_CONFIG: join(work, 'docker-config') };
-const docker = (...args: string[]) => execFileSync('docker', args, { env: denv, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 26 }).toString();
+const docker = dockerIn(work);
 const stops: (() => void)[] = [];
 
 /** Ceph and PostgreSQL from the environment, or started here. */
@@ -102,14 +95,8 @@ async function main() {
   const wharf = await startWharf(backend);
   const dist = await startDistribution(backend);
   const targets: Target[] = [wharf, dist];
-  const results: Record<string, Record<string, number[]>> = {};
-  const record = (c: string, t: Target, s: number) => {
-    ((results[c] ??= {})[t.name] ??= []).push(s);
-    console.log(`${c.padEnd(28)} ${t.name.padEnd(13)} ${s.toFixed(3)} s`);
-  };
   try {
-    const blob = randomBytes(10 * 1024 * 1024);
-    for (let run = 0; run < RUNS; run++) await pairedRun(run % 2 ? [wharf, dist] : [dist, wharf], run, { work, docker, imageMb: IMAGE_MB, blob, record });
+    const results = await pairedRuns(wharf, dist, RUNS, { work, docker, imageMb: IMAGE_MB });
     printRatios(results, `${RUNS} runs on one RGW; wharf = node ${SERVER} on S3 + PostgreSQL, distribution 2.8 s3-aws`);
     console.log(`peak RSS: wharf ${peakRssMb(wharf.proc.pid!).toFixed(0)} MB, distribution ${peakRssMb(dist.proc.pid!).toFixed(0)} MB`);
 

@@ -10,24 +10,17 @@
  * plus both servers' peak RSS.
  * Run: npm run build && npx tsx bench/registry-server.ts [--size-mb 200] [--runs 5]
  */
-import { spawn, execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, pairedRun, peakRssMb, printRatios, waitUp, type Target } from './registry-common.js';
+import { arg, dockerIn, freePort, pairedRuns, peakRssMb, printRatios, waitUp, type Target } from './registry-common.js';
 
-const DOCKER_HOST = process.env.WHARF_TEST_DOCKER_HOST ?? 'unix:///tmp/d/docker.sock';
-const arg = (name: string, dflt: number) => {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? Number(process.argv[i + 1]) : dflt;
-};
 const IMAGE_MB = arg('--size-mb', 200);
 const RUNS = arg('--runs', 5);
 const SERVER = 'dist/registry/server/main.js';
 const work = mkdtempSync(join(tmpdir(), 'wharf-rs-bench-'));
-const env = { ...process.env, DOCKER_HOST, DOCKER_CONFIG: join(work, 'docker-config') };
-const docker = (...args: string[]) => execFileSync('docker', args, { env, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 26 }).toString();
+const docker = dockerIn(work);
 
 async function startWharf(): Promise<Target> {
   const port = await freePort();
@@ -52,19 +45,8 @@ async function main() {
   mkdirSync(join(work, 'docker-config'));
   const wharf = await startWharf();
   const dist = await startDistribution();
-  const results: Record<string, Record<string, number[]>> = {};
-  const record = (c: string, t: Target, s: number) => {
-    ((results[c] ??= {})[t.name] ??= []).push(s);
-    console.log(`${c.padEnd(28)} ${t.name.padEnd(13)} ${s.toFixed(3)} s`);
-  };
   try {
-    const blob = randomBytes(10 * 1024 * 1024);
-    for (let run = 0; run < RUNS; run++) {
-      // Alternate which registry goes first, so neither always meets a warm or cold cache.
-      const targets = run % 2 ? [wharf, dist] : [dist, wharf];
-      await pairedRun(targets, run, { work, docker, imageMb: IMAGE_MB, blob, record });
-    }
-
+    const results = await pairedRuns(wharf, dist, RUNS, { work, docker, imageMb: IMAGE_MB });
     printRatios(results, `${RUNS} runs; wharf = node ${SERVER} (compiled)`);
     console.log(`peak RSS: wharf ${peakRssMb(wharf.proc.pid!).toFixed(0)} MB, distribution ${peakRssMb(dist.proc.pid!).toFixed(0)} MB`);
   } finally {

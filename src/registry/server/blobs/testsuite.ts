@@ -3,14 +3,14 @@
  * runs these same tests, so the directory store and the S3 store cannot drift apart.
  * `open` makes a fresh, empty store for one test and returns it with its cleanup.
  */
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { digestOf, type Digest } from '../../../core/digest.js';
+import { contractCases, type OpenStore } from '../contract.js';
 import { BlobNotFoundError, type BlobStore, type UploadState } from './store.js';
 
-export type OpenStore = () => Promise<{ store: BlobStore; cleanup(): Promise<void> }>;
+export type OpenBlobStore = OpenStore<BlobStore>;
 
 async function readAll(r: Readable): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -34,16 +34,8 @@ async function upload(store: BlobStore, chunks: Buffer[]): Promise<{ id: string;
   return { id, state };
 }
 
-export function blobStoreContract(name: string, open: OpenStore, skip?: string): void {
-  const it = (title: string, fn: (store: BlobStore) => Promise<void>) =>
-    test(`${name}: ${title}`, { skip }, async () => {
-      const { store, cleanup } = await open();
-      try {
-        await fn(store);
-      } finally {
-        await cleanup();
-      }
-    });
+export function blobStoreContract(name: string, open: OpenBlobStore, skip?: string): void {
+  const it = contractCases<BlobStore>(name, open, skip);
 
   it('put/get/stat/open with ranges/delete of a small blob', async (store) => {
     const data = Buffer.from('0123456789');

@@ -7,5 +7,5 @@ import { metadataStoreContract } from './testsuite.js';
 
 metadataStoreContract('embedded metadata', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'wharf-embmeta-'));
-  return { meta: new EmbeddedMetadata(new FilesystemDriver(dir)), cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
+  return { store: new EmbeddedMetadata(new FilesystemDriver(dir)), cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
 });

@@ -11,7 +11,7 @@ metadataStoreContract('PostgreSQL metadata', async () => {
   await meta.migrate();
   await meta.init();
   return {
-    meta,
+    store: meta,
     async cleanup() {
       await meta.query(`DROP SCHEMA ${schema} CASCADE`);
       await meta.close();

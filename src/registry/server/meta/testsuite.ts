@@ -2,14 +2,14 @@
  * The MetadataStore contract suite: the embedded store and the PostgreSQL store run these same
  * tests. `open` makes a fresh, empty store for one test and returns it with its cleanup.
  */
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { digestOf, type Digest } from '../../../core/digest.js';
+import { contractCases, type OpenStore } from '../contract.js';
 import { RegistryError } from '../errors.js';
 import type { ManifestRecord, MetadataStore } from './store.js';
 
-export type OpenMeta = () => Promise<{ meta: MetadataStore; cleanup(): Promise<void> }>;
+export type OpenMeta = OpenStore<MetadataStore>;
 
 async function blob(meta: MetadataStore, repo: string, text: string): Promise<Digest> {
   const d = digestOf(Buffer.from(text));
@@ -24,15 +24,7 @@ function manifest(blobs: Digest[], extra: Partial<ManifestRecord> = {}): Manifes
 }
 
 export function metadataStoreContract(name: string, open: OpenMeta, skip?: string): void {
-  const it = (title: string, fn: (meta: MetadataStore) => Promise<void>) =>
-    test(`${name}: ${title}`, { skip }, async () => {
-      const { meta, cleanup } = await open();
-      try {
-        await fn(meta);
-      } finally {
-        await cleanup();
-      }
-    });
+  const it = contractCases<MetadataStore>(name, open, skip);
 
   it('layer links are per repository', async (meta) => {
     const d = await blob(meta, 'a/one', 'layer');
