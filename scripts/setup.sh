@@ -3,10 +3,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages: the runtime (runc) and `run --init`'s init (tini), base-image material (busybox-static), fast
+# Debian packages: a C toolchain for the native addon (node-gyp), the runtime (runc) and `run --init`'s init (tini), base-image material (busybox-static), fast
 # (de)compressors, networking tools, and the real peers interop tests run against; for the registry's
 # scale-out tests, a one-host Ceph (monitor, OSD, RADOS Gateway), PostgreSQL and nginx.
-packages=(busybox-static runc tini pigz zstd xz-utils bzip2 tar iproute2 nftables iptables tmux attr
+packages=(gcc make python3 busybox-static runc tini pigz zstd xz-utils bzip2 tar iproute2 nftables iptables tmux attr
           docker.io docker-registry skopeo podman apache2-utils curl openssl chromium
           ceph-mon ceph-osd radosgw ceph-base postgresql nginx uuid-runtime)
 missing=()
