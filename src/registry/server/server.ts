@@ -12,7 +12,7 @@ import { createAuthorizer } from './auth/index.js';
 import { splitAddr, type RegistryConfig } from './config.js';
 import { RegistryError, regError } from './errors.js';
 import { openStore } from './backends.js';
-import { BackendUnavailableError } from './blobs/store.js';
+import { BackendUnavailableError, BlobNotFoundError } from './blobs/store.js';
 import { gcOnce } from './gc.js';
 import { baseHeaders, match, newContext, sendError, type RequestContext, type Route } from './http.js';
 import type { Registry } from './registry.js';
@@ -118,6 +118,7 @@ export function requestHandler(reg: Registry, secure: boolean, log: (line: strin
 function toRegistryError(err: unknown, log: (line: string) => void): RegistryError {
   if (err instanceof RegistryError) return err;
   if (err instanceof InvalidPathError || err instanceof URIError) return regError('NAME_INVALID');
+  if (err instanceof BlobNotFoundError) return regError('BLOB_UNKNOWN', { digest: err.digest });
   if (err instanceof BackendUnavailableError) {
     log(`backend unavailable: ${err.message}`);
     return regError('UNAVAILABLE', { backend: err.backend }, { message: `${err.backend} unavailable`, headers: { 'Retry-After': '1' } });

@@ -70,13 +70,20 @@ export function blobRoutes(reg: Registry): Route[] {
   /** Blob downloads in progress on this server (sizes their reads). */
   let streams = 0;
 
+  /** A linked blob's size: metadata that tracks blobs knows it, sparing an object-store round trip. */
+  async function layerInfo(digest: Digest): Promise<{ size: number } | null> {
+    if (!store.meta.tracksBlobs) return store.blobs.stat(digest);
+    const size = await store.meta.blobSize(digest);
+    return size === null ? null : { size };
+  }
+
   async function getBlob(ctx: RequestContext) {
     const name = checkName(ctx.params.name!);
     await needRepo(reg, ctx, name, 'pull');
     const digest = checkDigest(ctx.params.digest);
     const layer = await store.meta.hasLayer(name, digest);
     const manifest = layer ? null : await store.meta.getManifest(name, digest);
-    const info = layer ? await store.blobs.stat(digest) : manifest ? { size: manifest.body.length } : null;
+    const info = layer ? await layerInfo(digest) : manifest ? { size: manifest.body.length } : null;
     if (!info) throw regError('BLOB_UNKNOWN', { digest });
     if (layer && ctx.req.method === 'GET' && reg.config.storage?.s3?.redirect) {
       const location = await store.blobs.redirectUrl(digest, REDIRECT_SECONDS);
