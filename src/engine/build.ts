@@ -16,7 +16,9 @@ import { BuildError, runBuild, short, type BuildMessage, type BuildOptions } fro
 import { ParseError } from '../build/dockerfile/parser.js';
 import { ShellError } from '../build/dockerfile/shell.js';
 
-export type { BuildMessage } from '../build/executor.js';
+export { BuildError, type BuildMessage } from '../build/executor.js';
+/** `--ulimit`'s syntax, shared with `run`. */
+export { parseUlimit } from '../container/runtime/limits.js';
 
 export interface BuildRequest extends Omit<BuildOptions, 'context' | 'dockerfile' | 'dockerfileName'> {
   /** A directory, or '-' for a tar (or a Dockerfile) on stdin. */

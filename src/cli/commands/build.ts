@@ -7,7 +7,6 @@ import type { CliContext } from '../context.js';
 import { CliError, ExitError } from '../context.js';
 import { collect } from '../output.js';
 import { humanSize, parseRamSize } from '../../core/units.js';
-import { parseUlimit } from '../../container/runtime/limits.js';
 import { WharfError } from '../../core/errors.js';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -93,7 +92,7 @@ function defineBuild(cmd: Command, ctx: CliContext): Command {
     .option('--secret <stringArray>', 'Secret to expose to the build (format: "id=mysecret[,src=/local/secret]")', collect, [])
     .argument('<PATH | URL | ->')
     .action(async (path: string, f: BuildFlags) => {
-      const { buildImage } = await import('../../engine/build.js');
+      const { buildImage, parseUlimit } = await import('../../engine/build.js');
       if (!['default', 'bridge', 'host', 'none'].includes(f.network ?? 'default')) throw new WharfError('NOT_FOUND', `network ${f.network} not found`);
       const labels = Object.fromEntries([...parseKv(f.label)].map(([k, v]) => [k, v ?? '']));
       const env = process.env.SOURCE_DATE_EPOCH;
@@ -156,7 +155,7 @@ function defineBuild(cmd: Command, ctx: CliContext): Command {
         );
         if (f.quiet) ctx.out(id);
       } catch (err) {
-        const { BuildError } = await import('../../build/executor.js');
+        const { BuildError } = await import('../../engine/build.js');
         if (abort.signal.aborted) {
           ctx.stderr.write('build canceled\n');
           throw new ExitError((abort.signal.reason as Error).message === 'SIGINT' ? 130 : 143);
