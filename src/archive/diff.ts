@@ -22,15 +22,21 @@ const SMALL_FILE = 1024 * 1024;
 
 export { changes, type Change, type ChangeKind } from './changes.js';
 
-export function tarDirectory(dir: string): Readable {
-  return produce(dir, false);
+/** Owner names for the tar headers (uname/gname), as `docker export` looks them up in the container. */
+export interface OwnerNames {
+  user(uid: number): string | undefined;
+  group(gid: number): string | undefined;
+}
+
+export function tarDirectory(dir: string, names?: OwnerNames): Readable {
+  return produce(dir, false, names);
 }
 
 export function tarOverlayUpper(upperDir: string): Readable {
   return produce(upperDir, true);
 }
 
-function produce(root: string, overlay: boolean): Readable {
+function produce(root: string, overlay: boolean, names?: OwnerNames): Readable {
   const writer = new TarWriter();
   const links = new Map<string, string>();
   const base = root.replace(/\/+$/, '');
@@ -53,6 +59,8 @@ function produce(root: string, overlay: boolean): Readable {
         mode: st.mode & 0o7777,
         uid: st.uid,
         gid: st.gid,
+        uname: names?.user(st.uid) ?? '',
+        gname: names?.group(st.gid) ?? '',
         mtime: mtimeOf(st),
         xattrs: layerXattrs(host),
       };

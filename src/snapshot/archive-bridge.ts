@@ -3,4 +3,4 @@
  * (layer apply with whiteouts, overlay upper -> layer, change lists, directory tars).
  */
 export { applyLayer } from '../archive/apply.js';
-export { changes, tarDirectory, tarOverlayUpper, type Change } from '../archive/diff.js';
+export { changes, tarDirectory, tarOverlayUpper, type Change, type OwnerNames } from '../archive/diff.js';

@@ -4,13 +4,13 @@
  * inside the root, symlinks included).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { notFound, WharfError } from '../../core/errors.js';
 import { snapshotter } from '../../snapshot/snapshotter.js';
-import { tarDirectory, type Change } from '../../snapshot/archive-bridge.js';
+import { tarDirectory, type Change, type OwnerNames } from '../../snapshot/archive-bridge.js';
 import { ContainerStore } from '../../container/store.js';
 import { resolveInRoot } from '../../container/rootpath.js';
 
@@ -42,7 +42,33 @@ export async function containerChanges(root: string, ref: string): Promise<Chang
 
 /** The flattened filesystem as a tar stream; `done` resolves after the stream ended and cleanup ran. */
 export async function exportContainer(root: string, ref: string, sink: (tar: Readable) => Promise<void>): Promise<void> {
-  await withRootfs(root, ref, async (rootfs) => sink(await tarDirectory(rootfs)), { rootOnly: true });
+  await withRootfs(root, ref, async (rootfs) => sink(await tarDirectory(rootfs, ownerNames(rootfs))), { rootOnly: true });
+}
+
+/**
+ * Names for uids and gids from the container's own /etc/passwd and /etc/group (docker export runs
+ * its tar chrooted in the container, so it names owners as the image does, never as the host).
+ */
+function ownerNames(rootfs: string): OwnerNames {
+  const table = (file: string): Map<number, string> => {
+    const byId = new Map<number, string>();
+    let text = '';
+    try {
+      const path = resolveInRoot(rootfs, `/etc/${file}`);
+      if (statSync(path).isFile()) text = readFileSync(path, 'utf8');
+    } catch {
+      return byId;
+    }
+    for (const line of text.split('\n')) {
+      const [name, , id] = line.split(':');
+      if (!name || line.startsWith('#') || !/^\d+$/.test(id ?? '')) continue;
+      if (!byId.has(Number(id))) byId.set(Number(id), name);
+    }
+    return byId;
+  };
+  const users = table('passwd');
+  const groups = table('group');
+  return { user: (uid) => users.get(uid), group: (gid) => groups.get(gid) };
 }
 
 function cpA(src: string, dst: string): Promise<void> {
