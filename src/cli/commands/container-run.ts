@@ -2,8 +2,7 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { CliError, ExitError, formatError } from '../context.js';
-import { isWharfError, WharfError } from '../../core/errors.js';
-import { parseNormalizedTagged } from '../../core/reference.js';
+import { WharfError } from '../../core/errors.js';
 import { createContainer } from '../../engine/containers/create.js';
 import { runInProcess, startDetached } from '../../engine/containers/lifecycle.js';
 import { spawnMonitor } from '../../engine/containers/monitor.js';
@@ -13,6 +12,7 @@ import type { ContainerRecord } from '../../container/types.js';
 import { defineRunFlags, toCreateOptions, type RunFlags } from './container-flags.js';
 import { attachSession, requireTtyStdin } from './container-attach.js';
 import { eachRefParallel } from './container-parallel.js';
+import { parsePullPolicy, withPullPolicy } from './run-pull.js';
 import { mark } from '../../core/timing.js';
 
 /** Docker's `docker: <error>.\n\nRun 'docker run --help'...` block, then exit with `code`. */
@@ -34,22 +34,15 @@ async function create(ctx: CliContext, cmdName: string, image: string, args: str
       if (err instanceof WharfError && err.daemonSide) throw err;
       throw new CliError((err as Error).message, err instanceof WharfError ? err.exitCode : 125, true);
     }
-    const engine = ctx.engine();
-    try {
-      return await createContainer(engine, opts);
-    } catch (err) {
-      if (!isWharfError(err, 'NOT_FOUND') || !/^No such image/.test(err.message)) throw err;
-      let familiar = image;
-      try {
-        familiar = parseNormalizedTagged(image).familiarString?.() ?? image;
-      } catch {
-        /* keep as typed */
-      }
-      ctx.err(`Unable to find image '${familiar.includes(':') || familiar.includes('@') ? familiar : familiar + ':latest'}' locally`);
-      const repo = familiar.replace(/[:@].*$/, '');
-      throw new WharfError('NOT_FOUND', `pull access denied for ${repo}, repository does not exist or may require 'docker login': denied: requested access to the resource is denied`, { exitCode: 125 });
-    }
+    const policy = parsePullPolicy(flags.pull);
+    const created = opts;
+    return await withPullPolicy(ctx, image, policy, () => createContainer(ctx.engine(), created));
   } catch (err) {
+    // docker create reports what its daemon refused as any command does; run wraps it.
+    if (cmdName === 'create' && err instanceof WharfError) {
+      ctx.err(formatError(err));
+      throw new ExitError(1);
+    }
     runFailure(ctx, cmdName, err);
   }
 }
