@@ -32,7 +32,7 @@ export function registerRegistryServerCommands(program: Command): void {
     .description('Run an OCI distribution / Docker registry v2 server')
     .option('--addr <host:port>', 'listen address (default 0.0.0.0:5000)')
     .option('--root <dir>', `storage root (default ${DEFAULT_ROOT})`)
-    .option('--config <file>', 'JSON config file')
+    .option('--config <file>', "config file: distribution's config.yml, or wharf's JSON")
     .option('--tls-cert <file>', 'TLS certificate (PEM)')
     .option('--tls-key <file>', 'TLS private key (PEM)')
     .option('--htpasswd <file>', 'enable basic auth with a bcrypt htpasswd file')

@@ -66,6 +66,7 @@ export function requestHandler(reg: Registry, secure: boolean, log: (line: strin
   return async (req: IncomingMessage, res: ServerResponse) => {
     const ctx = newContext(req, res, secure);
     baseHeaders(res);
+    for (const [name, value] of Object.entries(reg.config.headers ?? {})) res.setHeader(name, value);
     if (logRequests) res.on('finish', () => log(requestLine(ctx)));
     try {
       const { route, params, methodMismatch } = match(routes, req.method ?? 'GET', ctx.url.pathname);
