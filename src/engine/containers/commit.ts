@@ -9,6 +9,7 @@ import { snapshotter } from '../../snapshot/snapshotter.js';
 import { ContainerStore } from '../../container/store.js';
 import { runtimeCmd } from '../../container/runtime/runc.js';
 import { applyChange } from '../../image/changes.js';
+import { nowRfc3339Nano } from '../../core/units.js';
 
 export interface CommitOptions {
   author?: string;
@@ -38,7 +39,7 @@ export async function commitContainer(engine: Engine, ref: string, o: CommitOpti
   } finally {
     if (paused) await runtimeCmd(runtime, ['resume', rec.Id]);
   }
-  const created = new Date().toISOString();
+  const created = nowRfc3339Nano();
   const containerConfig = { ...rec.Config };
   const config = { ...rec.Config };
   for (const change of o.changes ?? []) applyChange(config, change);

@@ -191,6 +191,24 @@ export function diskUsage(path: string): number {
   return total;
 }
 
+/**
+ * dockerd keeps the name the user typed while it still names the container's image; once it is
+ * untagged or retagged (`rmi -f`, a newer pull) the row shows the image ID, truncated by the CLI.
+ */
+function shownImage(engine: Engine, rec: ContainerRecord, noTrunc: boolean): string {
+  let image = rec.ImageRef;
+  if (image !== rec.Image) {
+    let now: string | undefined;
+    try {
+      now = engine.images.resolveId(image);
+    } catch {
+      now = undefined;
+    }
+    if (now !== rec.Image) image = rec.Image;
+  }
+  return image.startsWith('sha256:') && !noTrunc ? image.slice(7, 19) : image;
+}
+
 export function listContainers(engine: Engine, o: PsOptions = {}): PsRow[] {
   const store = new ContainerStore(engine.root);
   const filters = (o.filters ?? []).map((f) => {
@@ -209,7 +227,7 @@ export function listContainers(engine: Engine, o: PsOptions = {}): PsRow[] {
   const matches = containerFilter(engine, store, filters);
   items = items.filter((i) => [...byKey].every(([k, vs]) => vs.some((v) => matches(i.rec, i.st, k, v))));
   return items.map(({ rec, st }) => {
-    const image = rec.ImageRef.startsWith('sha256:') ? rec.ImageRef.slice(7, 19) : rec.ImageRef;
+    const image = shownImage(engine, rec, !!o.noTrunc);
     let size = '';
     if (o.size) {
       const { rw, rootFs } = containerSizes(store.dir(rec.Id), rec);
