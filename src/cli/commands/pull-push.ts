@@ -48,8 +48,9 @@ function definePush(cmd: Command, ctx: CliContext): void {
         const shown = await pushImages(ctx.engine(), name, { allTags: o.allTags, progress: p.sink });
         if (o.quiet) ctx.out(shown);
       } catch (err) {
-        // dockerd's own wording, printed by docker without the "Error response" prefix.
-        if (isWharfError(err, 'NOT_FOUND') && err.message.startsWith('An image does not exist locally')) throw new CliError(err.message, 1, true);
+        // Once the push has started, dockerd reports failures inside its progress stream and
+        // docker prints them bare, without "Error response from daemon".
+        if (isWharfError(err) && err.code !== 'INVALID_REFERENCE' && err.code !== 'INVALID_ARGUMENT') throw new CliError(err.message, 1, true);
         throw err;
       } finally {
         p.close();
