@@ -13,6 +13,7 @@ import { defineRunFlags, toCreateOptions, type RunFlags } from './container-flag
 import { attachSession, requireTtyStdin } from './container-attach.js';
 import { eachRefParallel } from './container-parallel.js';
 import { parsePullPolicy, withPullPolicy } from './run-pull.js';
+import { CidFile, UnsupportedFlagError, defineExtraRunFlags, labelsFromFiles, refuseUnsupported, type ExtraRunFlags } from './run-extra-flags.js';
 import { mark } from '../../core/timing.js';
 
 /** Docker's `docker: <error>.\n\nRun 'docker run --help'...` block, then exit with `code`. */
@@ -24,11 +25,12 @@ function runFailure(ctx: CliContext, cmd: string, err: unknown): never {
   throw new ExitError(code);
 }
 
-async function create(ctx: CliContext, cmdName: string, image: string, args: string[], flags: RunFlags): Promise<ContainerRecord> {
+async function create(ctx: CliContext, cmdName: string, image: string, args: string[], flags: RunFlags & ExtraRunFlags): Promise<ContainerRecord> {
   try {
     let opts;
+    refuseUnsupported(flags);
     try {
-      opts = toCreateOptions(image, args, flags);
+      opts = toCreateOptions(image, args, { ...flags, label: [...labelsFromFiles(flags.labelFile ?? []), ...(flags.label ?? [])] });
     } catch (err) {
       // Most flag validation happens in docker's CLI: no "Error response from daemon".
       if (err instanceof WharfError && err.daemonSide) throw err;
@@ -36,8 +38,21 @@ async function create(ctx: CliContext, cmdName: string, image: string, args: str
     }
     const policy = parsePullPolicy(flags.pull);
     const created = opts;
-    return await withPullPolicy(ctx, image, policy, () => createContainer(ctx.engine(), created));
+    const cid = flags.cidfile === undefined ? undefined : new CidFile(flags.cidfile);
+    try {
+      const rec = await withPullPolicy(ctx, image, policy, () => createContainer(ctx.engine(), created));
+      cid?.write(rec.Id);
+      return rec;
+    } catch (err) {
+      cid?.abandon();
+      throw err;
+    }
   } catch (err) {
+    // docker's CLI reports its own file errors (cidfile) bare.
+    if (err instanceof UnsupportedFlagError || (err instanceof CliError && err.raw && err.exitCode === 1)) {
+      ctx.err(err.message);
+      throw new ExitError(err.exitCode);
+    }
     // docker create reports what its daemon refused as any command does; run wraps it.
     if (cmdName === 'create' && err instanceof WharfError) {
       ctx.err(formatError(err));
@@ -62,12 +77,12 @@ async function runAttachedViaMonitor(ctx: CliContext, rec: ContainerRecord, stdi
 
 export function registerRunCommands(program: Command, container: Command, ctx: CliContext): void {
   for (const parent of [program, container]) {
-    defineRunFlags(parent.command('run').argument('<IMAGE>').argument('[COMMAND...]'))
+    defineExtraRunFlags(defineRunFlags(parent.command('run').argument('<IMAGE>').argument('[COMMAND...]')))
       .description('Run a command in a new container')
       .option('-d, --detach', 'Run container in background and print container ID')
       .option('--rm', 'Automatically remove the container when it exits')
       .passThroughOptions()
-      .action(async (image: string, args: string[], flags: RunFlags) => {
+      .action(async (image: string, args: string[], flags: RunFlags & ExtraRunFlags) => {
         mark('run: arguments parsed');
         if (!flags.detach) requireTtyStdin(ctx, flags.interactive, flags.tty);
         const rec = await create(ctx, 'run', image, args, flags);
@@ -95,11 +110,11 @@ export function registerRunCommands(program: Command, container: Command, ctx: C
         }
       });
 
-    defineRunFlags(parent.command('create').argument('<IMAGE>').argument('[COMMAND...]'))
+    defineExtraRunFlags(defineRunFlags(parent.command('create').argument('<IMAGE>').argument('[COMMAND...]')))
       .description('Create a new container')
       .option('--rm', 'Automatically remove the container when it exits')
       .passThroughOptions()
-      .action(async (image: string, args: string[], flags: RunFlags) => {
+      .action(async (image: string, args: string[], flags: RunFlags & ExtraRunFlags) => {
         const rec = await create(ctx, 'create', image, args, { ...flags, detach: true });
         ctx.out(rec.Id);
       });
