@@ -34,6 +34,14 @@ const groups: Record<string, () => Promise<Register>> = {
     const m = await import('./login.js');
     return (p) => m.registerLoginCommands(p);
   },
+  extras: async () => {
+    const [c, k] = await Promise.all([import('./context-cmd.js'), import('./completion.js')]);
+    // `completion` is never in groupsOf: it needs every group loaded to see every command.
+    return (p, _i, ctx) => {
+      c.registerContextCommands(p, ctx);
+      k.registerCompletionCommand(p, ctx);
+    };
+  },
 };
 
 /** Which groups a top-level command needs; anything not listed loads them all. */
@@ -58,6 +66,7 @@ const groupsOf: Record<string, string[]> = {
   login: ['login'],
   logout: ['login'],
   search: ['login'],
+  context: ['extras'],
 };
 
 /** Which groups an `image` subcommand needs (they register on the `image` command too). */
