@@ -1,14 +1,13 @@
 /**
  * `system prune`: dockerd's order (stopped containers, then unused volumes when asked, then images,
- * dangling or all unused), each step's own rules, and the space the images gave back. Networks and
- * build cache have nothing to prune in wharf (no user networks, no build cache yet).
+ * dangling or all unused), each step by its own engine operation, and the space given back.
+ * Networks and build cache have nothing to prune in wharf (no user networks, no build cache yet).
  */
 import type { Engine } from './engine.js';
-import { ContainerStore } from '../container/store.js';
-import { VolumeStore } from '../container/volumes.js';
-import { removeContainerFiles } from '../container/runtime/remove.js';
-import { pruneImages } from './images/prune.js';
-import { containerUsage, imageDeleter } from './images/service.js';
+import { Filters } from '../core/filters.js';
+import { pruneContainers } from './containers/manage.js';
+import { pruneVolumes } from './volumes.js';
+import { pruneUnusedImages } from './images/service.js';
 import type { DeleteRecord } from './images/delete.js';
 
 export interface SystemPruneResult {
@@ -19,15 +18,8 @@ export interface SystemPruneResult {
 }
 
 export async function systemPrune(engine: Engine, opts: { all?: boolean; volumes?: boolean }): Promise<SystemPruneResult> {
-  const store = new ContainerStore(engine.root);
-  const containers: string[] = [];
-  for (const rec of store.list()) {
-    const st = store.state(rec.Id);
-    if (st.Running || st.Restarting || st.Paused) continue;
-    await removeContainerFiles(engine.root, rec, { volumes: false });
-    containers.push(rec.Id);
-  }
-  const volumes = opts.volumes ? new VolumeStore(engine.root).prune(true).names : [];
-  const { deleted, spaceReclaimed } = pruneImages(engine.images, imageDeleter(engine), containerUsage(engine), { all: opts.all, filters: new Map() });
-  return { containers, volumes, images: deleted, spaceReclaimed };
+  const c = await pruneContainers(engine, new Filters());
+  const v = opts.volumes ? pruneVolumes(engine, { all: true }) : { VolumesDeleted: [], SpaceReclaimed: 0 };
+  const i = pruneUnusedImages(engine, { all: opts.all, filters: new Filters() });
+  return { containers: c.ContainersDeleted, volumes: v.VolumesDeleted, images: i.deleted, spaceReclaimed: c.SpaceReclaimed + v.SpaceReclaimed + i.spaceReclaimed };
 }

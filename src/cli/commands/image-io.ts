@@ -4,8 +4,7 @@ import type { CliContext } from '../context.js';
 import { CliError } from '../context.js';
 import { collect } from '../output.js';
 import { importImage, openSource } from '../../engine/images/import.js';
-import { resolveSaveItems, saveImages } from '../../transport/save.js';
-import { loadArchive } from '../../transport/load.js';
+import { loadImages, saveImages, saveItems } from '../../engine/images/archive-io.js';
 import { parseReference } from '../../core/reference.js';
 import { WharfError } from '../../core/errors.js';
 import { outputPathProblem, writeOutputFile } from '../../core/output-file.js';
@@ -40,10 +39,10 @@ function defineSave(cmd: Command, ctx: CliContext): Command {
     // Docker checks the path before asking the daemon anything.
     const problem = o.output === undefined ? undefined : outputPathProblem(o.output);
     if (problem) throw new CliError(`failed to save image: ${problem}`, 1, true);
-    const store = ctx.engine().images;
-    const items = resolveSaveItems(store, refs);
-    if (o.output === undefined) await saveImages(store, items, process.stdout);
-    else await writeOutputFile(o.output, (out) => saveImages(store, items, out));
+    const engine = ctx.engine();
+    const items = saveItems(engine, refs);
+    if (o.output === undefined) await saveImages(engine, items, process.stdout);
+    else await writeOutputFile(o.output, (out) => saveImages(engine, items, out));
   });
 }
 
@@ -61,7 +60,7 @@ function defineLoad(cmd: Command, ctx: CliContext): Command {
             throw new CliError(err.message, 1, true);
           })
         : process.stdin;
-      const loaded = await loadArchive(ctx.engine().images, input);
+      const loaded = await loadImages(ctx.engine(), input);
       for (const img of loaded) {
         for (const r of img.renamed) ctx.out(`The image ${r.tag.familiarString()} already exists, renaming the old one with ID ${r.oldId} to empty string`);
         if (img.tags.length === 0) ctx.out(`Loaded image ID: ${img.id}`);

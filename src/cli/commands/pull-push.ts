@@ -4,11 +4,10 @@
  */
 import type { Command } from 'commander';
 import { CliError, type CliContext } from '../context.js';
-import { isWharfError } from '../../core/errors.js';
+import { hasReason, isWharfError } from '../../core/errors.js';
 import { ProgressRenderer } from '../progress/renderer.js';
-import { pullImages } from '../../engine/images/pull.js';
+import { pullImages, silentProgress, type ProgressSink } from '../../engine/images/pull.js';
 import { pushImages } from '../../engine/images/push.js';
-import { silentProgress, type ProgressSink } from '../../transport/registry/progress.js';
 
 function progressFor(ctx: CliContext, quiet?: boolean): { sink: ProgressSink; close(): void } {
   if (quiet) return { sink: silentProgress, close() {} };
@@ -49,8 +48,8 @@ function definePush(cmd: Command, ctx: CliContext): void {
         if (o.quiet) ctx.out(shown);
       } catch (err) {
         // Once the push has started, dockerd reports failures inside its progress stream and
-        // docker prints them bare, without "Error response from daemon".
-        if (isWharfError(err) && err.code !== 'INVALID_REFERENCE' && err.code !== 'INVALID_ARGUMENT') throw new CliError(err.message, 1, true);
+        // docker prints them bare, without "Error response from daemon" (IMAGE_NOT_LOCAL too).
+        if (hasReason(err, 'IMAGE_NOT_LOCAL') || (isWharfError(err) && err.code !== 'INVALID_REFERENCE' && err.code !== 'INVALID_ARGUMENT')) throw new CliError(err.message, 1, true);
         throw err;
       } finally {
         p.close();

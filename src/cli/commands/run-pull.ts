@@ -5,7 +5,7 @@
  */
 import type { CliContext } from '../context.js';
 import { CliError } from '../context.js';
-import { isWharfError, WharfError } from '../../core/errors.js';
+import { hasReason, WharfError } from '../../core/errors.js';
 import { parseNormalizedTagged } from '../../core/reference.js';
 import { pullImages } from '../../engine/images/pull.js';
 import { ProgressRenderer } from '../progress/renderer.js';
@@ -42,7 +42,7 @@ export async function withPullPolicy<T>(ctx: CliContext, image: string, policy: 
   try {
     return await create();
   } catch (err) {
-    if (policy !== 'missing' || !isWharfError(err, 'NOT_FOUND') || !/^No such image/.test(err.message)) throw err;
+    if (policy !== 'missing' || !hasReason(err, 'NO_SUCH_IMAGE')) throw err;
   }
   const name = tagged(image);
   ctx.err(`Unable to find image '${name}' locally`);
