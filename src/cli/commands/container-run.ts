@@ -44,6 +44,11 @@ async function create(ctx: CliContext, cmdName: string, image: string, args: str
       throw err;
     }
   } catch (err) {
+    // A flag value pflag refuses: its sentence and the See line, as any usage error.
+    if (err instanceof CliError && err.raw && err.message.startsWith('invalid argument "')) {
+      ctx.err(`${err.message}\nSee 'wharf ${cmdName} --help'.`);
+      throw new ExitError(125);
+    }
     // docker's CLI reports its own file errors (cidfile) bare.
     if (err instanceof UnsupportedFlagError || (err instanceof CliError && err.raw && err.exitCode === 1)) {
       ctx.err(err.message);
