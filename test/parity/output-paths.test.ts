@@ -7,7 +7,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, lstatSync, mkdirSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { removeDir, tempDir, wharf, wharfOk } from '../helpers/wharf.js';
@@ -110,6 +110,26 @@ describe('save -o / export -o: user-named output paths', () => {
       }
     });
   }
+
+  test('registry htpasswd FILE: never written through a FIFO or device; a new file is 0600 and keeps other users', () => {
+    const before = kinds();
+    for (const kind of ['fifo', 'char', 'dir', 'symlink']) {
+      const r = wharf(root, ['registry', 'htpasswd', paths[kind]!, 'bob', '--password', 'x']);
+      assert.deepEqual([r.code, r.stderr], [1, `Error: ${expected[kind]}\n`], kind);
+    }
+    assert.deepEqual(kinds(), before);
+    const out = tempDir('wharf-htpasswd-');
+    try {
+      const file = join(out, 'htpasswd');
+      wharfOk(root, ['registry', 'htpasswd', file, 'bob', '--password', 'x']);
+      wharfOk(root, ['registry', 'htpasswd', file, 'carol', '--password', 'y']);
+      assert.equal(statSync(file).mode & 0o777, 0o600);
+      assert.deepEqual(readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => l.split(':')[0]), ['bob', 'carol']);
+      assert.deepEqual(readdirSync(out), ['htpasswd']);
+    } finally {
+      removeDir(out);
+    }
+  });
 
   test("the reference dockerd refuses the same paths with the same words", async (t) => {
     const docker = referenceDocker();

@@ -4,8 +4,9 @@
  * root directly, so they run with or without the server up; GC stays safe next to a serving
  * registry thanks to its grace period.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { checkOutputPath, writeOutputFile } from '../../core/output-file.js';
 import { humanSize } from '../../core/units.js';
 import { hashPassword } from '../../registry/server/auth/htpasswd.js';
 import { DEFAULT_ROOT, resolveConfig, type ServeFlags } from '../../registry/server/config.js';
@@ -127,8 +128,10 @@ export function registerRegistryServerCommands(program: Command): void {
     .action(async (file: string, user: string, o: { password?: string }) => {
       if (!user || user.includes(':')) throw new Error('invalid user name');
       const password = o.password ?? readFileSync(0, 'utf8').replace(/\r?\n$/, '');
+      checkOutputPath(file); // before reading it: a FIFO there would block, a device be written
       const line = `${user}:${hashPassword(password)}`;
       const kept = existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter((l) => l && !l.startsWith(`${user}:`)) : [];
-      writeFileSync(file, [...kept, line].join('\n') + '\n', { mode: 0o600 });
+      // Written beside and renamed over, only ever over a regular file (never a device or FIFO).
+      await writeOutputFile(file, async (out) => void out.end([...kept, line].join('\n') + '\n'));
     });
 }
