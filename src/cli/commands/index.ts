@@ -42,6 +42,7 @@ const groups: Record<string, () => Promise<Register>> = {
       k.registerCompletionCommand(p, ctx);
     };
   },
+  build: async () => (await import('./build.js')).registerBuildCommands,
 };
 
 /** Which groups a top-level command needs; anything not listed loads them all. */
@@ -67,6 +68,8 @@ const groupsOf: Record<string, string[]> = {
   logout: ['login'],
   search: ['login'],
   context: ['extras'],
+  build: ['build'],
+  builder: ['build'],
 };
 
 /** Which groups an `image` subcommand needs (they register on the `image` command too). */
@@ -75,6 +78,7 @@ const imageGroupsOf: Record<string, string[]> = {
   ...Object.fromEntries(['rm', 'rmi', 'remove', 'prune'].map((c) => [c, ['imageRm']])),
   ...Object.fromEntries(['import', 'load', 'save'].map((c) => [c, ['imageIo']])),
   analyze: ['system'],
+  build: ['build'],
   pull: ['pullPush'],
   push: ['pullPush'],
 };

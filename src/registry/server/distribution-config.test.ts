@@ -39,6 +39,13 @@ health:
     threshold: 3
 `;
 
+test('storage.s3 keys go to the S3 storage as distribution names them', () => {
+  assert.deepEqual(parseDistributionConfig('version: 0.1\nstorage:\n  s3: { regionendpoint: "http://127.0.0.1:7480", bucket: b, region: us-east-1, forcepathstyle: true }\n  redirect: { disable: true }\n', 'c.yml').storage, {
+    s3: { regionendpoint: 'http://127.0.0.1:7480', bucket: 'b', region: 'us-east-1', forcepathstyle: true },
+    redirect: { disable: true },
+  });
+});
+
 test("Debian's shipped config.yml", () => {
   assert.deepEqual(parseDistributionConfig(DEBIAN, 'config.yml'), {
     root: '/var/lib/docker-registry',
@@ -92,7 +99,7 @@ auth:
 
 test('refused: unknown or unsupported keys (by name), other versions, bad YAML, bad durations, half a TLS pair, two auth schemes', () => {
   const bad: [string, RegExp][] = [
-    ['version: 0.1\nstorage:\n  s3: { bucket: b }\n', /unsupported keys: storage\.s3$/],
+    ['version: 0.1\nstorage:\n  azure: { accountname: a }\n  s3: { bucket: b, encrypt: true }\n', /unsupported keys: storage\.azure, storage\.s3\.encrypt$/],
     ['version: 0.1\nhttp:\n  tls: { certificate: a, key: b, clientcas: [c] }\nproxy: { remoteurl: x }\n', /unsupported keys: http\.tls\.clientcas, proxy$/],
     ['version: 0.1\nauth:\n  token: { realm: r, service: s, issuer: i, rootcertbundle: /b.pem }\n', /unsupported keys: auth\.token\.rootcertbundle$/],
     ['version: 0.1\nauth: { silly: { realm: x, service: y } }\n', /unsupported keys: auth\.silly$/],

@@ -2,7 +2,7 @@
  * distribution's (the `registry` image's) YAML configuration, read into wharf's RegistryConfig
  * so the `config.yml` every distribution user has works with `wharf registry serve --config`.
  *
- * Read: version, log.accesslog.disabled, storage (filesystem.rootdirectory,
+ * Read: version, log.accesslog.disabled, storage (filesystem.rootdirectory, s3.*, redirect.disable,
  * delete.enabled, maintenance.uploadpurging), http (addr, tls.certificate/key, headers),
  * auth (htpasswd, token realm/service/issuer/expiration), notifications.endpoints.
  * Accepted without effect (wharf has nothing to tune there): log.level/fields/formatter,
@@ -11,17 +11,21 @@
  * serve something other than what the file says.
  */
 import { parse } from 'yaml';
-import type { EndpointConfig, RegistryConfig } from './config.js';
+import type { EndpointConfig, RegistryConfig, S3Config } from './config.js';
 
 type Node = Record<string, unknown>;
 
 const isMap = (v: unknown): v is Node => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** distribution's storage.s3 keys wharf's S3 storage takes as they are. */
+const S3_KEYS = ['regionendpoint', 'region', 'bucket', 'accesskey', 'secretkey', 'rootdirectory', 'chunksize', 'multipartcopythresholdsize', 'multipartcopychunksize', 'forcepathstyle'];
 
 /** Keys read or accepted, as dotted paths; `*` matches any one key (e.g. header names). */
 const KNOWN = new Set([
   'version',
   'log', 'log.level', 'log.formatter', 'log.fields', 'log.fields.*', 'log.accesslog', 'log.accesslog.disabled',
   'storage', 'storage.filesystem', 'storage.filesystem.rootdirectory', 'storage.filesystem.maxthreads',
+  'storage.s3', ...S3_KEYS.map((k) => `storage.s3.${k}`), 'storage.redirect', 'storage.redirect.disable',
   'storage.delete', 'storage.delete.enabled', 'storage.cache', 'storage.cache.blobdescriptor', 'storage.cache.blobdescriptorsize',
   'storage.maintenance', 'storage.maintenance.uploadpurging', 'storage.maintenance.uploadpurging.enabled',
   'storage.maintenance.uploadpurging.age', 'storage.maintenance.uploadpurging.interval', 'storage.maintenance.uploadpurging.dryrun',
@@ -107,6 +111,10 @@ export function parseDistributionConfig(text: string, path: string): Partial<Reg
   const cfg: Partial<RegistryConfig> = {};
   const root = get('storage', 'filesystem', 'rootdirectory');
   if (root !== undefined) cfg.root = String(root);
+  const s3 = get('storage', 's3');
+  if (isMap(s3)) cfg.storage = { s3: { ...s3 } as unknown as S3Config };
+  const redirect = get('storage', 'redirect', 'disable');
+  if (redirect !== undefined) cfg.storage = { ...cfg.storage, redirect: { disable: redirect === true } };
   const del = get('storage', 'delete', 'enabled');
   // distribution refuses deletes unless enabled; wharf's default is on, so say it either way.
   cfg.delete = del === true;
