@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyBackendFlags, defaultConfig, resolveConfig } from './config.js';
+import { applyBackendFlags, defaultConfig, resolveConfig, type RegistryConfig } from './config.js';
 
 test('S3 and PostgreSQL from flags, with the schema taken out of the URL', () => {
   const cfg = resolveConfig({
@@ -13,11 +13,11 @@ test('S3 and PostgreSQL from flags, with the schema taken out of the URL', () =>
 });
 
 test("distribution's storage.s3 keys in the config file, keys from distribution's environment variables", () => {
-  const cfg = { ...defaultConfig(), storage: { s3: { region: 'us-east-1', bucket: 'b', regionendpoint: 'http://127.0.0.1:1' } } };
+  const cfg: RegistryConfig = { ...defaultConfig(), storage: { s3: { region: 'us-east-1', bucket: 'b', regionendpoint: 'http://127.0.0.1:1' } } };
   applyBackendFlags(cfg, {}, { REGISTRY_STORAGE_S3_ACCESSKEY: 'envak', REGISTRY_STORAGE_S3_SECRETKEY: 'envsk' });
-  assert.equal(cfg.storage.s3.accesskey, 'envak');
-  assert.equal(cfg.storage.s3.secretkey, 'envsk');
-  assert.equal(cfg.storage.s3.regionendpoint, 'http://127.0.0.1:1');
+  assert.equal(cfg.storage?.s3?.accesskey, 'envak');
+  assert.equal(cfg.storage?.s3?.secretkey, 'envsk');
+  assert.equal(cfg.storage?.s3?.regionendpoint, 'http://127.0.0.1:1');
   const fs = { ...defaultConfig() };
   applyBackendFlags(fs, {}, {});
   assert.equal(fs.storage, undefined, 'the directory stays the default');
