@@ -365,3 +365,10 @@ test('--platform naming another architecture is refused; the host platform is ac
   const host = build(root, ['--platform', `linux/${process.arch === 'x64' ? 'amd64' : process.arch}`, dir]);
   assert.equal(host.code, 0, host.stderr);
 });
+
+test("BuildKit's NAME.dockerignore beside a named Dockerfile wins over .dockerignore", () => {
+  const dir = context({ a: 'a', b: 'b', '.dockerignore': 'a\n', 'sub/app.Dockerfile.dockerignore': 'b\n', 'sub/app.Dockerfile': 'FROM bb\nCOPY . /ctx\n' });
+  const r = build(root, ['-f', join(dir, 'sub/app.Dockerfile'), '-t', 'ignore-named', dir]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(runIn('ignore-named', 'ls -A /ctx | tr "\\n" " "'), '.dockerignore a sub ');
+});
