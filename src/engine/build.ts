@@ -16,8 +16,8 @@ import { BuildError, runBuild, short, type BuildMessage, type BuildOptions } fro
 import { ParseError } from '../build/dockerfile/parser.js';
 import { ShellError } from '../build/dockerfile/shell.js';
 
-export { BuildError, type BuildMessage } from '../build/executor.js';
-/** `--ulimit`'s syntax, shared with `run`. */
+export type { BuildMessage } from '../build/executor.js';
+export { BuildError } from '../build/executor.js';
 export { parseUlimit } from '../container/runtime/limits.js';
 
 export interface BuildRequest extends Omit<BuildOptions, 'context' | 'dockerfile' | 'dockerfileName'> {

@@ -10,7 +10,7 @@ import { CredentialStore } from '../registry/client/credentials.js';
 
 export { RegistryClient, type SearchResult } from '../registry/client/client.js';
 export { DOCKER_HUB_INDEX } from '../registry/client/config.js';
-export { CredentialStore, credentialKey, hostOfKey } from '../registry/client/credentials.js';
+export { CredentialStore, credentialKey, hostOfKey, type AuthConfig } from '../registry/client/credentials.js';
 
 export interface SearchRequest {
   /** 1 to 100 (docker's default 25); a flag's text is checked here too. */

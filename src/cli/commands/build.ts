@@ -7,6 +7,7 @@ import type { CliContext } from '../context.js';
 import { CliError, ExitError } from '../context.js';
 import { collect } from '../output.js';
 import { humanSize, parseRamSize } from '../../core/units.js';
+import { parseUlimit } from '../../engine/build.js';
 import { WharfError } from '../../core/errors.js';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -92,7 +93,7 @@ function defineBuild(cmd: Command, ctx: CliContext): Command {
     .option('--secret <stringArray>', 'Secret to expose to the build (format: "id=mysecret[,src=/local/secret]")', collect, [])
     .argument('<PATH | URL | ->')
     .action(async (path: string, f: BuildFlags) => {
-      const { buildImage, parseUlimit } = await import('../../engine/build.js');
+      const { buildImage } = await import('../../engine/build.js');
       if (!['default', 'bridge', 'host', 'none'].includes(f.network ?? 'default')) throw new WharfError('NOT_FOUND', `network ${f.network} not found`);
       const labels = Object.fromEntries([...parseKv(f.label)].map(([k, v]) => [k, v ?? '']));
       const env = process.env.SOURCE_DATE_EPOCH;
