@@ -43,6 +43,11 @@ export function confine(root: string, op: ConfinedOp, stdin?: Readable | number)
     const sink = p.stdin as Writable;
     sink.on('error', () => undefined); // the worker failed early: its error says why
     stdin.on('error', () => p.kill('SIGKILL'));
+    // A source destroyed before its end (a download cut off) never ends the pipe: without
+    // this the worker would wait for the rest of its tar forever.
+    stdin.once('close', () => {
+      if (!stdin.readableEnded) p.kill('SIGKILL');
+    });
     stdin.pipe(sink);
   }
   let lines = '';
