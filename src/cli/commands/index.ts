@@ -34,6 +34,15 @@ const groups: Record<string, () => Promise<Register>> = {
     const m = await import('./login.js');
     return (p) => m.registerLoginCommands(p);
   },
+  extras: async () => {
+    const [c, k] = await Promise.all([import('./context-cmd.js'), import('./completion.js')]);
+    // `completion` is never in groupsOf: it needs every group loaded to see every command.
+    return (p, _i, ctx) => {
+      c.registerContextCommands(p, ctx);
+      k.registerCompletionCommand(p, ctx);
+    };
+  },
+  build: async () => (await import('./build.js')).registerBuildCommands,
 };
 
 /** Which groups a top-level command needs; anything not listed loads them all. */
@@ -58,6 +67,9 @@ const groupsOf: Record<string, string[]> = {
   login: ['login'],
   logout: ['login'],
   search: ['login'],
+  context: ['extras'],
+  build: ['build'],
+  builder: ['build'],
 };
 
 /** Which groups an `image` subcommand needs (they register on the `image` command too). */
@@ -66,6 +78,7 @@ const imageGroupsOf: Record<string, string[]> = {
   ...Object.fromEntries(['rm', 'rmi', 'remove', 'prune'].map((c) => [c, ['imageRm']])),
   ...Object.fromEntries(['import', 'load', 'save'].map((c) => [c, ['imageIo']])),
   analyze: ['system'],
+  build: ['build'],
   pull: ['pullPush'],
   push: ['pullPush'],
 };
