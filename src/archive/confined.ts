@@ -7,7 +7,7 @@
  * and `..` cannot lead out of it, with no check that a race could get between.
  */
 import { spawn } from 'node:child_process';
-import { finished, PassThrough, type Readable, type Writable } from 'node:stream';
+import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { helperArgs } from '../core/helpers.js';
 import { WharfError, type ErrorCode } from '../core/errors.js';
 import type { ApplyOptions, ApplyResult } from './apply.js';
@@ -42,10 +42,11 @@ export function confine(root: string, op: ConfinedOp, stdin?: Readable | number)
   if (stdin && typeof stdin !== 'number') {
     const sink = p.stdin as Writable;
     sink.on('error', () => undefined); // the worker failed early: its error says why
-    // a source that fails or is destroyed before its end (a pull cut short) ends the worker:
-    // it would wait for the rest of the tar forever
-    finished(stdin, (err) => {
-      if (err) p.kill('SIGKILL');
+    stdin.on('error', () => p.kill('SIGKILL'));
+    // A source destroyed before its end (a download cut off) never ends the pipe: without
+    // this the worker would wait for the rest of its tar forever.
+    stdin.once('close', () => {
+      if (!stdin.readableEnded) p.kill('SIGKILL');
     });
     stdin.pipe(sink);
   }

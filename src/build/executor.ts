@@ -24,6 +24,8 @@ export interface BuildMessage {
 
 export interface BuildBackend {
   root: string;
+  /** The storage driver the engine gives containers (its option, not the environment's). */
+  storageDriver: string;
   images: ImageStore;
   /** Pull an image that is not in the store (or refresh it with --pull). */
   pull(ref: string, platform?: string): Promise<void>;

@@ -15,7 +15,7 @@ import type { Readable } from 'node:stream';
 import type { MountPoint } from '../container/types.js';
 import { DirView, resolvePath, type FsView } from '../archive/layer-stack.js';
 import { retar } from './retar.js';
-import { configuredDriver, snapshotter } from '../snapshot/snapshotter.js';
+import { snapshotter } from '../snapshot/snapshotter.js';
 import { randomBytes } from '../core/random.js';
 import { BuildError, stageByName, type BuildRun } from './executor.js';
 
@@ -167,7 +167,7 @@ async function bindSource(run: BuildRun, from: string | undefined): Promise<{ ro
     id = run.backend.images.resolveId(from);
   }
   if (!id) throw new BuildError(`failed to resolve mount source ${from}`);
-  const snap = snapshotter(run.backend.root, configuredDriver(process.env.WHARF_STORAGE_DRIVER));
+  const snap = snapshotter(run.backend.root, run.backend.storageDriver);
   const sid = `build-mnt-${randomBytes(16).toString('hex')}`;
   const layers = run.backend.images.layerChain(id);
   await snap.prepare(sid, layers);

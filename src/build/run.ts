@@ -14,7 +14,7 @@ import { ContainerStore } from '../container/store.js';
 import { randomName } from '../container/names.js';
 import { emptyState, type ContainerRecord, type MountPoint } from '../container/types.js';
 import { DirView } from '../archive/layer-stack.js';
-import { configuredDriver, snapshotter } from '../snapshot/snapshotter.js';
+import { snapshotter } from '../snapshot/snapshotter.js';
 import { buildSpec } from '../container/runtime/spec.js';
 import { resolveUser } from '../container/runtime/user.js';
 import { DEFAULT_PATH, mergeEnv } from '../container/runtime/prepare.js';
@@ -25,6 +25,8 @@ import type { Ulimit } from '../container/runtime/limits.js';
 
 export interface RunStepOptions {
   root: string;
+  /** The engine's storage driver. */
+  driver: string;
   /** 64-hex id: the step's "intermediate container". */
   id: string;
   layers: LayerRef[];
@@ -68,7 +70,7 @@ export interface RunStepResult {
 const RUNTIME = 'runc';
 
 export async function runStep(o: RunStepOptions): Promise<RunStepResult> {
-  const driver = configuredDriver(process.env.WHARF_STORAGE_DRIVER);
+  const driver = o.driver;
   const snap = snapshotter(o.root, driver);
   const sid = `build-${o.id}`;
   const dir = join(o.root, 'containers', sid);

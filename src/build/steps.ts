@@ -251,6 +251,7 @@ async function runInstruction(env: StepEnv, ins: RunIns): Promise<void> {
     binds: prepared.binds,
     tmpfs: prepared.tmpfs,
     root: run.backend.root,
+    driver: run.backend.storageDriver,
     id: cid,
     layers: st.layers,
     args: cmd,

@@ -4,7 +4,7 @@
  * CLI prints them (`inspect`, `--format`), the coming API server sends them as they are.
  */
 import type { ContainerConfig, ImageConfig } from '../image/types.js';
-import type { ContainerRecord, HealthState, HostConfig, MountPoint } from '../container/types.js';
+import type { ContainerRecord, HealthState, MountPoint } from '../container/types.js';
 
 export type { HostConfig } from '../container/types.js';
 export type { CreateConfig, NetworkingConfig, ContainerCreateRequest } from './containers/create.js';

@@ -118,6 +118,7 @@ export async function buildImage(engine: Engine, req: BuildRequest, emit: (m: Bu
     emit({ stream: `Sending build context to Docker daemon  ${humanSize(sentSize(ctx))}\r\r\n` });
     const backend = {
       root: engine.root,
+      storageDriver: engine.storageDriver,
       images: engine.images,
       pull: async (ref: string, platform?: string) => {
         const { pullImages } = await import('./images/pull.js');

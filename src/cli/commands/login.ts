@@ -7,7 +7,8 @@ import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { WharfError } from '../../core/errors.js';
 import { DEFAULT_DOMAIN } from '../../core/reference.js';
-import { CredentialStore, DOCKER_HUB_INDEX, RegistryClient, credentialKey, hostOfKey, type AuthConfig, type SearchResult } from '../../engine/registry.js';
+import { CredentialStore, DOCKER_HUB_INDEX, RegistryClient, credentialKey, hostOfKey, searchRegistry, type AuthConfig, type SearchResult } from '../../engine/registry.js';
+import { Filters } from '../../core/filters.js';
 import { renderRows } from '../format/template.js';
 import { ellipsis } from '../output.js';
 
@@ -172,25 +173,6 @@ export function splitSearchTerm(term: string): { registry: string; term: string 
   return { registry: DEFAULT_DOMAIN, term };
 }
 
-function applyFilters(results: SearchResult[], filters: string[]): SearchResult[] {
-  let out = results;
-  for (const f of filters) {
-    const [key, value = ''] = f.split(/=(.*)/s) as [string, string?];
-    const invalid = () => new WharfError('INVALID_ARGUMENT', `Invalid filter '${f}'`);
-    if (key === 'stars') {
-      if (!/^-?\d+$/.test(value)) throw invalid();
-      out = out.filter((r) => r.star_count >= Number(value));
-    } else if (key === 'is-official' || key === 'is-automated') {
-      if (!['true', 'false', '1', '0'].includes(value.toLowerCase())) throw invalid();
-      const want = value === 'true' || value === '1';
-      out = out.filter((r) => (key === 'is-official' ? r.is_official : r.is_automated) === want);
-    } else {
-      throw new WharfError('INVALID_ARGUMENT', `Invalid filter '${key}'`);
-    }
-  }
-  return out;
-}
-
 const SEARCH_TABLE = 'table {{.Name}}\t{{.Description}}\t{{.StarCount}}\t{{.IsOfficial}}\t{{.IsAutomated}}';
 
 /** Search rows through docker's default table or a Go template (`table` prefix for a header). */
@@ -211,19 +193,8 @@ export function renderSearch(results: SearchResult[], opts: { noTrunc?: boolean;
 }
 
 export async function runSearch(termArg: string, opts: SearchOptions, io: LoginIO = defaultIO()): Promise<void> {
-  const limit = opts.limit === undefined ? 25 : Number(opts.limit);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
-    throw new WharfError('INVALID_ARGUMENT', `Limit ${opts.limit} is outside the range of [1, 100]`);
-  }
   const { registry, term } = splitSearchTerm(termArg);
-  const client = new RegistryClient(registry, { credentials: () => new CredentialStore({ env: io.env }).get(registry) });
-  let results: SearchResult[];
-  try {
-    results = await client.search(term, limit);
-  } finally {
-    client.close();
-  }
-  results = applyFilters(results, opts.filter ?? []).sort((a, b) => b.star_count - a.star_count);
+  const results = await searchRegistry(registry, term, { limit: opts.limit, filters: Filters.fromArgs(opts.filter), env: io.env });
   io.stdout.write(renderSearch(results, opts));
 }
 
