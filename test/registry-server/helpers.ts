@@ -141,15 +141,17 @@ export async function putManifest(url: string, name: string, ref: string, body: 
 }
 
 /** Push a one-layer image with random content; returns its digests. */
-export async function pushImage(url: string, name: string, tag: string, headers: Headers = {}): Promise<PushedImage> {
-  const configBody = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', created: new Date().toISOString(), rootfs: { type: 'layers', diff_ids: [] }, nonce: Math.random() }));
+/** Push a one-layer image; `config` overrides fields of its config (hostile values, for instance). */
+export async function pushImage(url: string, name: string, tag: string, headers: Headers = {}, config: Record<string, unknown> = {}): Promise<PushedImage> {
+  const fields = { architecture: 'amd64', os: 'linux', created: new Date().toISOString(), rootfs: { type: 'layers', diff_ids: [] }, nonce: Math.random(), ...config };
+  const configBody = Buffer.from(JSON.stringify(fields));
   const layerBody = Buffer.from(`layer ${Math.random()}`);
-  const config = await pushBlob(url, name, configBody, headers);
+  const configDigest = await pushBlob(url, name, configBody, headers);
   const layer = await pushBlob(url, name, layerBody, headers);
-  const manifest = imageManifest({ digest: config, size: configBody.length }, [{ digest: layer, size: layerBody.length }]);
+  const manifest = imageManifest({ digest: configDigest, size: configBody.length }, [{ digest: layer, size: layerBody.length }]);
   const res = await putManifest(url, name, tag, manifest, MediaType.ociManifest, headers);
   if (res.status !== 201) throw new Error(`push manifest: ${res.status} ${await res.text()}`);
-  return { manifest, digest: digestOf(manifest), config, layer };
+  return { manifest, digest: digestOf(manifest), config: configDigest, layer };
 }
 
 export function hasCommand(cmd: string): boolean {

@@ -23,6 +23,9 @@ describe('web UI', { skip: browserSkip }, () => {
     digest = img.digest;
     await pushImage(reg.url, 'web/frontend', 'v2', basic('admin', 'pw'));
     await pushImage(reg.url, 'db/postgres', 'v1', basic('admin', 'pw'));
+    // untrusted config fields: a script as the creation time, markup as the platform
+    await pushImage(reg.url, 'evil/app', 'bad', basic('admin', 'pw'), { created: '<img src=x onerror="window.__pwned=1"><script>window.__pwned=1</script>', os: '<b>linux</b>' });
+    await pushImage(reg.url, 'evil/app', 'good', basic('admin', 'pw'));
     browser = await launchChromium();
   });
   after(async () => {
@@ -41,7 +44,7 @@ describe('web UI', { skip: browserSkip }, () => {
   test('lists repositories and shows tag details', async () => {
     const { context, page } = await open('admin');
     try {
-      assert.deepEqual(await page.$$eval('#repos li', (els) => els.map((e) => e.textContent)), ['db/postgres', 'web/frontend']);
+      assert.deepEqual(await page.$$eval('#repos li', (els) => els.map((e) => e.textContent)), ['db/postgres', 'evil/app', 'web/frontend']);
       await page.click('li[data-repo="web/frontend"]');
       await page.waitForSelector('tr[data-tag="v2"] td.layers');
       const row = await page.$eval('tr[data-tag="v1"]', (r) => [...r.querySelectorAll('td')].map((td) => td.textContent));
@@ -51,6 +54,23 @@ describe('web UI', { skip: browserSkip }, () => {
       assert.match(row[3]!, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
       assert.equal(row[4], 'linux/amd64');
       assert.equal(row[5], '1');
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('hostile config fields show as text: the tag table stays whole and no script runs', async () => {
+    const { context, page } = await open('admin');
+    try {
+      await page.click('li[data-repo="evil/app"]');
+      await page.waitForSelector('tr[data-tag="good"] td.layers');
+      await page.waitForSelector('tr[data-tag="bad"] td.layers');
+      const bad = await page.$eval('tr[data-tag="bad"]', (r) => [...r.querySelectorAll('td')].map((td) => td.textContent));
+      assert.match(bad[3]!, /^<img src=x/, 'the unreadable time is shown as text');
+      const good = await page.$eval('tr[data-tag="good"]', (r) => [...r.querySelectorAll('td')].map((td) => td.textContent));
+      assert.match(good[3]!, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+      assert.equal(await page.$$eval('tr[data-tag] img, tr[data-tag] script, tr[data-tag] b', (els) => els.length), 0);
+      assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
     } finally {
       await context.close();
     }
