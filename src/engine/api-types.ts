@@ -4,27 +4,15 @@
  * CLI prints them (`inspect`, `--format`), the coming API server sends them as they are.
  */
 import type { ContainerConfig, ImageConfig } from '../image/types.js';
-import type { ContainerRecord, HealthState, MountPoint } from '../container/types.js';
+import type { ContainerRecord, ContainerState, MountPoint } from '../container/types.js';
 
 export type { HostConfig } from '../container/types.js';
 export type { CreateConfig, NetworkingConfig, ContainerCreateRequest } from './containers/create.js';
 /** A container's or an image's Config. */
 export type Config = ContainerConfig;
 
-export interface ContainerStateView {
-  Status: string;
-  Running: boolean;
-  Paused: boolean;
-  Restarting: boolean;
-  OOMKilled: boolean;
-  Dead: boolean;
-  Pid: number;
-  ExitCode: number;
-  Error: string;
-  StartedAt: string;
-  FinishedAt: string;
-  Health?: HealthState;
-}
+/** The record's state as the API shows it: any status string, without wharf's own monitor pid. */
+export type ContainerStateView = Omit<ContainerState, 'Status' | 'MonitorPid'> & { Status: string };
 
 export interface EndpointSettings {
   IPAMConfig: null;
