@@ -79,23 +79,28 @@ function goTime(iso: string): string {
   return `${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000 UTC`;
 }
 
+/** The command line as the Engine API's container `Command` holds it. */
+export function apiCommand(rec: ContainerRecord): string {
+  return [rec.Path, ...rec.Args.map(shellQuote)].join(' ');
+}
+
 export function commandText(rec: ContainerRecord, noTrunc = false): string {
-  let cmd = [rec.Path, ...rec.Args.map(shellQuote)].join(' ');
+  let cmd = apiCommand(rec);
   if (!noTrunc && [...cmd].length > 20) cmd = [...cmd].slice(0, 19).join('') + '…';
   return quoteGo(cmd);
 }
 
 /** A port as docker's API lists it: exposed only (no ip), or published on ip:publicPort. */
-interface ApiPort {
+export interface ApiPort {
   ip: string;
   privatePort: number;
   publicPort: number;
   type: string;
 }
 
-/** Docker's PORTS column for a running container (stopped ones list none). */
-function portsText(rec: ContainerRecord, st: ContainerState): string {
-  if (!st.Running) return '';
+/** The container's ports as the API lists them (a stopped container lists none). */
+export function apiPorts(rec: ContainerRecord, st: ContainerState): ApiPort[] {
+  if (!st.Running) return [];
   const ports: ApiPort[] = [];
   const published = new Set<string>();
   for (const p of st.Network?.ports ?? []) {
@@ -107,7 +112,12 @@ function portsText(rec: ContainerRecord, st: ContainerState): string {
     const [port, type = 'tcp'] = key.split('/');
     if (!published.has(key)) ports.push({ ip: '', privatePort: Number(port), publicPort: 0, type });
   }
-  return displayablePorts(ports);
+  return ports;
+}
+
+/** Docker's PORTS column. */
+function portsText(rec: ContainerRecord, st: ContainerState): string {
+  return displayablePorts(apiPorts(rec, st));
 }
 
 const byteLess = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -191,7 +201,8 @@ export function diskUsage(path: string): number {
   return total;
 }
 
-export function listContainers(engine: Engine, o: PsOptions = {}): PsRow[] {
+/** The containers `ps` with these options shows, newest first, with their states. */
+export function selectContainers(engine: Engine, o: PsOptions = {}): { rec: ContainerRecord; st: ContainerState }[] {
   const store = new ContainerStore(engine.root);
   const filters = (o.filters ?? []).map((f) => {
     const i = f.indexOf('=');
@@ -207,8 +218,12 @@ export function listContainers(engine: Engine, o: PsOptions = {}): PsRow[] {
   const byKey = new Map<string, string[]>();
   for (const [k, v] of filters) byKey.set(k, [...(byKey.get(k) ?? []), v]);
   const matches = containerFilter(engine, store, filters);
-  items = items.filter((i) => [...byKey].every(([k, vs]) => vs.some((v) => matches(i.rec, i.st, k, v))));
-  return items.map(({ rec, st }) => {
+  return items.filter((i) => [...byKey].every(([k, vs]) => vs.some((v) => matches(i.rec, i.st, k, v))));
+}
+
+export function listContainers(engine: Engine, o: PsOptions = {}): PsRow[] {
+  const store = new ContainerStore(engine.root);
+  return selectContainers(engine, o).map(({ rec, st }) => {
     const image = rec.ImageRef.startsWith('sha256:') ? rec.ImageRef.slice(7, 19) : rec.ImageRef;
     let size = '';
     if (o.size) {
