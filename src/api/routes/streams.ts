@@ -44,11 +44,14 @@ async function attach(r: ApiRequest, root: string): Promise<void> {
     },
   }, conn.closed);
   if (wantStdin) {
+    // Input that came before the process runs waits in the socket: the monitor has nowhere to put it yet.
+    await handle.started.catch(() => undefined);
     conn.onInput(detachFilter(keys, (d) => handle.write(d), () => {
       handle.close();
       conn.end();
     }), () => {
-      if (rec.Config.StdinOnce) handle.endStdin();
+      // Docker closes the container's stdin at the client's EOF only without a TTY (a TTY client's EOF is a detach).
+      if (rec.Config.StdinOnce && !tty) handle.endStdin();
     });
   }
   await handle.done;

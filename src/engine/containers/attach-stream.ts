@@ -64,13 +64,19 @@ function handleOn(sock: Socket, req: AttachRequest, alreadyRunning: boolean): At
     finish(-1);
   });
   sock.write(encodeFrame(Frame.Request, { op: 'attach', stdin: req.stdin, ...(req.size ?? {}) }));
+  // After close (a detach) nothing more goes to the container: no input, and no end of input.
+  let open = true;
+  const send = (type: Frame, payload: Buffer | object) => void (open && !sock.destroyed && sock.write(encodeFrame(type, payload)));
   return {
     started,
     done,
-    write: (d) => void (!sock.destroyed && sock.write(encodeFrame(Frame.Stdin, d))),
-    endStdin: () => void (!sock.destroyed && sock.write(encodeFrame(Frame.StdinEof, Buffer.alloc(0)))),
-    resize: (cols, rows) => void (!sock.destroyed && sock.write(encodeFrame(Frame.Request, { op: 'resize', cols, rows }))),
-    close: () => sock.end(),
+    write: (d) => send(Frame.Stdin, d),
+    endStdin: () => send(Frame.StdinEof, Buffer.alloc(0)),
+    resize: (cols, rows) => send(Frame.Request, { op: 'resize', cols, rows }),
+    close: () => {
+      open = false;
+      sock.end();
+    },
   };
 }
 
