@@ -103,6 +103,7 @@ export class ApiServer {
     const method = req.method ?? 'GET';
     const found = this.router.match(method, path) ?? (method === 'HEAD' ? this.router.match('GET', path) : undefined);
     const r: ApiRequest = { req, res, method, path, query: url.searchParams, params: found?.params ?? {}, version, upgrade };
+    if (compareVersions(version, MIN_API_VERSION) < 0 || compareVersions(version, API_VERSION) > 0) res.removeHeader('Docker-Experimental');
     if (compareVersions(version, MIN_API_VERSION) < 0) {
       const text = `client version ${version} is too old. Minimum supported API version is ${MIN_API_VERSION}, please upgrade your client to a newer version\n`;
       res.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });

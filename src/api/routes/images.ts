@@ -131,7 +131,12 @@ export function registerImageRoutes(router: Router, engine: Engine): void {
     });
   });
 
-  router.get('/images/{name:.*}/json', (r) => sendJson(r, 200, inspectImage(store, engine.root, store.get(nameOf(r)))));
+  router.get('/images/{name:.*}/json', (r) => {
+    const id = store.resolveId(nameOf(r));
+    // dockerd's wording for this route names the reference twice.
+    if (!id) throw new WharfError('NOT_FOUND', `no such image: ${nameOf(r)}: No such image: ${nameOf(r)}`);
+    sendJson(r, 200, inspectImage(store, engine.root, store.record(id)));
+  });
 
   router.get('/images/{name:.*}/history', (r) => {
     const rows = imageHistory(store, store.get(nameOf(r)));
