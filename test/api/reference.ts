@@ -88,7 +88,7 @@ export async function converse(sock: string, image: string): Promise<Step[]> {
   keep('network inspect missing', await call(sock, 'GET', '/v1.41/networks/api-nosuch'));
   keep('bad JSON body', await call(sock, 'POST', '/v1.41/containers/create', '{bad'), 'status');
 
-  const created = await call(sock, 'POST', '/v1.41/containers/create?name=api-ref-c', { Image: image, Cmd: ['sh', '-c', 'echo out; echo err >&2; sleep 30'] });
+  const created = await call(sock, 'POST', '/v1.41/containers/create?name=api-ref-c', { Image: image, Cmd: ['sh', '-c', 'echo out; sleep 0.2; echo err >&2; sleep 30'] });
   const id = (JSON.parse(created.body.toString()) as { Id: string }).Id;
   ids.push(id);
   keep('create', created, 'keys');
