@@ -86,11 +86,10 @@ export function registerImageRoutes(router: Router, engine: Engine): void {
   });
 
   router.post('/images/load', async (r) => {
-    const quiet = boolQuery(r.query, 'quiet');
+    // `quiet` only drops progress bars (wharf draws none): the result lines always go out, as dockerd's do.
     const loaded = await loadArchive(store, r.req);
     const s = new JsonStream(r);
     for (const img of loaded) {
-      if (quiet) continue;
       for (const t of img.renamed) s.write({ stream: `The image ${t.tag.familiarString()} already exists, renaming the old one with ID ${t.oldId} to empty string\n` });
       if (!img.tags.length) s.write({ stream: `Loaded image ID: ${img.id}\n` });
       for (const t of img.tags) s.write({ stream: `Loaded image: ${t.familiarString()}\n` });
