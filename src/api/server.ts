@@ -13,6 +13,7 @@ import { Router } from './router.js';
 import type { ApiRequest } from './http.js';
 import { sendJson } from './http.js';
 import { errorMessage, errorStatus } from './edge.js';
+import { isHijacked } from './streams.js';
 import { registerSystemRoutes } from './routes/system.js';
 import { registerImageRoutes } from './routes/images.js';
 import { registerContainerRoutes } from './routes/containers.js';
@@ -123,8 +124,9 @@ export class ApiServer {
       await found.handler(r);
     } catch (err) {
       if (process.env.WHARF_API_DEBUG) process.stderr.write(`${method} ${path}: ${(err as Error)?.stack ?? String(err)}\n`);
-      if (res.headersSent || upgrade?.socket.destroyed) {
-        res.destroy();
+      if (res.headersSent || isHijacked(r) || upgrade?.socket.destroyed) {
+        if (upgrade) upgrade.socket.destroy();
+        else res.destroy();
         return;
       }
       const status = errorStatus(err);

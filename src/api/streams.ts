@@ -25,7 +25,12 @@ export interface Hijacked {
   end(): void;
 }
 
+/** Requests whose connection was taken over: an error after that can only close it. */
+const taken = new WeakSet<ApiRequest>();
+export const isHijacked = (r: ApiRequest) => taken.has(r);
+
 export function hijack(r: ApiRequest, tty: boolean): Hijacked {
+  taken.add(r);
   const encode = (stream: 1 | 2, d: Buffer) => (tty ? d : frame(stream, d));
   const contentType = tty ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream';
   if (r.upgrade) {

@@ -118,12 +118,17 @@ export function registerStreamRoutes(router: Router, engine: Engine): void {
       sendStatus(r, 200);
       return;
     }
-    const conn = hijack(r, !!e.config.Tty);
-    const proc = await startExec(root, e.id, { onOutput: (s, d) => conn.send(s, d) }, size);
+    // Started before the connection is taken over, so a failure is still an HTTP error; early output waits.
+    let conn: ReturnType<typeof hijack> | undefined;
+    const early: [1 | 2, Buffer][] = [];
+    const proc = await startExec(root, e.id, { onOutput: (s, d) => (conn ? conn.send(s, d) : early.push([s, d])) }, size);
+    conn = hijack(r, !!e.config.Tty);
+    for (const [s, d] of early) conn.send(s, d);
     execResizers.set(e.id, proc.resize);
     if (e.config.AttachStdin) {
       const keys = parseDetachKeys(e.config.DetachKeys);
-      conn.onInput(detachFilter(keys, (d) => proc.write(d), () => conn.end()), () => proc.endStdin());
+      const c = conn;
+      c.onInput(detachFilter(keys, (d) => proc.write(d), () => c.end()), () => proc.endStdin());
     }
     await proc.done;
     execResizers.delete(e.id);

@@ -5,6 +5,7 @@
  * dockerd's do.
  */
 import { spawn } from 'node:child_process';
+import * as pty from 'node-pty';
 import { randomBytes } from '../../core/random.js';
 import { WharfError } from '../../core/errors.js';
 import { resolveUser } from '../../container/runtime/user.js';
@@ -124,7 +125,6 @@ export async function startExec(root: string, id: string, streams: ExecStreams, 
   const runtime = rec.HostConfig.Runtime || 'runc';
   e.running = true;
   if (cfg.Tty) {
-    const pty = await import('node-pty');
     const term = pty.spawn(runtime, args, { name: 'xterm', cols: size?.cols || 80, rows: size?.rows || 24, cwd: '/', env: childEnv() as Record<string, string> });
     e.pid = term.pid;
     term.onData((d) => streams.onOutput(1, Buffer.from(d, 'binary')));
