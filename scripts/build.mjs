@@ -1,7 +1,7 @@
 /**
  * The bundle step of `npm run build` (after tsc has type-checked and emitted dist/):
  * 1. esbuild bundles the CLI into one CommonJS file, dist/bundle/wharf.cjs (and each helper
- *    program, the container monitor and the port proxy, into its own). One file, not
+ *    program, the container monitor, the port proxy and the confined file worker, into its own). One file, not
  *    ES-module chunks: node's ES-module loader (URL handling, resolution, linking) cost more
  *    than the modules themselves; command groups stay lazy, because esbuild initialises a
  *    dynamically imported module only when the import runs. Pure-JS dependencies are bundled
@@ -54,6 +54,7 @@ const bundles = [
   ['cli/main', 'wharf.cjs'],
   ['container/runtime/monitor-main', 'wharf-monitor.cjs'],
   ['container/runtime/network/proxy-main', 'wharf-proxy.cjs'],
+  ['archive/confined-main', 'wharf-fs.cjs'],
 ];
 const result = await build({
   plugins: [lazyAddons],

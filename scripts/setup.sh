@@ -3,9 +3,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages: the runtime (runc) and `run --init`'s init (tini), base-image material (busybox-static), fast
+# Debian packages: a C toolchain for the native addon (node-gyp), the runtime (runc) and `run --init`'s init (tini), base-image material (busybox-static), fast
 # (de)compressors, networking tools, and the real peers interop tests run against.
-packages=(busybox-static runc tini pigz zstd xz-utils bzip2 tar iproute2 nftables iptables tmux attr
+packages=(gcc make python3 busybox-static runc tini pigz zstd xz-utils bzip2 tar iproute2 nftables iptables tmux attr
           docker.io docker-registry skopeo podman apache2-utils curl openssl chromium)
 missing=()
 for p in "${packages[@]}"; do

@@ -11,7 +11,7 @@
  * entries to the first name seen; sockets are skipped, like Docker does; overlay's own
  * `trusted.overlay.*` xattrs never leak into a layer.
  */
-import { createReadStream, lstatSync, readFileSync, readlinkSync, type Stats } from 'node:fs';
+import { closeSync, constants, lstatSync, openSync, readSync, readlinkSync, type Stats } from 'node:fs';
 import { Readable } from 'node:stream';
 import { TarWriter } from './tar-writer.js';
 import type { TarEntryType, TarHeaderInput } from './tar-header.js';
@@ -22,75 +22,128 @@ const SMALL_FILE = 1024 * 1024;
 
 export { changes, type Change, type ChangeKind } from './changes.js';
 
-export function tarDirectory(dir: string): Readable {
-  return produce(dir, false);
+export interface TarOptions {
+  /** Overlay upper dir: char 0/0 whiteouts become `.wh.` entries, opaque dirs get a marker. */
+  overlay?: boolean;
+  /** Skip files that vanish while the walk runs (a running container's tree). */
+  tolerant?: boolean;
+  /**
+   * Archive `root` itself under this name (`cp`'s `NAME/...`), rather than only its content.
+   */
+  top?: string;
+}
+
+export function tarDirectory(dir: string, o: Omit<TarOptions, 'overlay'> = {}): Readable {
+  return produce(dir, o);
 }
 
 export function tarOverlayUpper(upperDir: string): Readable {
-  return produce(upperDir, true);
+  return produce(upperDir, { overlay: true });
 }
 
-function produce(root: string, overlay: boolean): Readable {
+const gone = (err: unknown) => {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+};
+
+/** A file's first `size` bytes from an open fd, zero-padded if it shrank meanwhile. */
+async function* fileBody(fd: number, size: number): AsyncGenerator<Buffer> {
+  try {
+    for (let off = 0; off < size; ) {
+      const buf = Buffer.allocUnsafe(Math.min(SMALL_FILE, size - off));
+      let n = 0;
+      while (n < buf.length) {
+        const got = readSync(fd, buf, n, buf.length - n, off + n);
+        if (got === 0) break;
+        n += got;
+      }
+      buf.fill(0, n);
+      off += buf.length;
+      yield buf;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function produce(root: string, o: TarOptions): Readable {
   const writer = new TarWriter();
   const links = new Map<string, string>();
-  const base = root.replace(/\/+$/, '');
-
-  const walk = async (rel: string): Promise<void> => {
-    const dirHost = rel ? `${base}/${rel}` : base;
-    for (const name of sortedNames(dirHost)) {
-      const childRel = rel ? `${rel}/${name}` : name;
-      const host = `${dirHost}/${name}`;
-      const st = lstatSync(host);
-      if (overlay && isOverlayWhiteout(st)) {
-        await writer.add({ name: joinRel(rel, WHITEOUT_PREFIX + name), type: 'file', mode: 0, mtime: mtimeOf(st) });
-        continue;
-      }
-      const type = entryType(st);
-      if (!type) continue;
-      const header: TarHeaderInput = {
-        name: childRel,
-        type,
-        mode: st.mode & 0o7777,
-        uid: st.uid,
-        gid: st.gid,
-        mtime: mtimeOf(st),
-        xattrs: layerXattrs(host),
-      };
-      if (type !== 'dir' && st.nlink > 1) {
-        const key = `${st.dev}:${st.ino}`;
-        const first = links.get(key);
-        if (first !== undefined) {
-          await writer.add({ ...header, type: 'hardlink', linkname: first, xattrs: new Map() });
-          continue;
-        }
-        links.set(key, childRel);
-      }
-      switch (type) {
-        case 'dir':
-          await writer.add(header);
-          if (overlay && isOpaque(host)) {
-            await writer.add({ name: joinRel(childRel, OPAQUE_WHITEOUT), type: 'file', mode: 0, mtime: mtimeOf(st) });
-          }
-          await walk(childRel);
-          break;
-        case 'file':
-          header.size = st.size;
-          await writer.add(header, st.size <= SMALL_FILE ? readFileSync(host) : createReadStream(host, { highWaterMark: SMALL_FILE }));
-          break;
-        case 'symlink':
-          await writer.add({ ...header, linkname: readlinkSync(host) });
-          break;
-        case 'char':
-        case 'block':
-          await writer.add({ ...header, devmajor: devMajor(st.rdev), devminor: devMinor(st.rdev) });
-          break;
-        default:
-          await writer.add(header);
-      }
+  const base = root === '/' ? '' : root.replace(/\/+$/, '');
+  const overlay = !!o.overlay;
+  /** fn's result, or undefined when what it reads vanished and that is tolerated. */
+  const unlessGone = <T>(fn: () => T): T | undefined => {
+    try {
+      return fn();
+    } catch (err) {
+      if (o.tolerant && gone(err)) return undefined;
+      throw err;
     }
   };
 
-  walk('')
+  /** One entry (and what is below it); `host` exists unless it vanished. */
+  const one = async (host: string, name: string, parentRel: string, base_: string): Promise<void> => {
+    const st = unlessGone(() => lstatSync(host));
+    if (!st) return;
+    if (overlay && isOverlayWhiteout(st)) {
+      await writer.add({ name: joinRel(parentRel, WHITEOUT_PREFIX + base_), type: 'file', mode: 0, mtime: mtimeOf(st) });
+      return;
+    }
+    const type = entryType(st);
+    if (!type) return;
+    const header: TarHeaderInput = {
+      name,
+      type,
+      mode: st.mode & 0o7777,
+      uid: st.uid,
+      gid: st.gid,
+      mtime: mtimeOf(st),
+      xattrs: layerXattrs(host),
+    };
+    if (type !== 'dir' && st.nlink > 1) {
+      const key = `${st.dev}:${st.ino}`;
+      const first = links.get(key);
+      if (first !== undefined) {
+        await writer.add({ ...header, type: 'hardlink', linkname: first, xattrs: new Map() });
+        return;
+      }
+      links.set(key, name);
+    }
+    switch (type) {
+      case 'dir':
+        await writer.add(header);
+        if (overlay && isOpaque(host)) {
+          await writer.add({ name: joinRel(name, OPAQUE_WHITEOUT), type: 'file', mode: 0, mtime: mtimeOf(st) });
+        }
+        await walk(host, name);
+        break;
+      case 'file': {
+        const fd = unlessGone(() => openSync(host, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK));
+        if (fd === undefined) return;
+        header.size = st.size;
+        await writer.add(header, fileBody(fd, st.size));
+        break;
+      }
+      case 'symlink': {
+        const linkname = unlessGone(() => readlinkSync(host));
+        if (linkname === undefined) return;
+        await writer.add({ ...header, linkname });
+        break;
+      }
+      case 'char':
+      case 'block':
+        await writer.add({ ...header, devmajor: devMajor(st.rdev), devminor: devMinor(st.rdev) });
+        break;
+      default:
+        await writer.add(header);
+    }
+  };
+
+  const walk = async (dirHost: string, rel: string): Promise<void> => {
+    for (const name of unlessGone(() => sortedNames(dirHost || '/')) ?? []) await one(`${dirHost}/${name}`, joinRel(rel, name), rel, name);
+  };
+
+  (o.top !== undefined ? one(base || '/', o.top, '', o.top) : walk(base, ''))
     .then(() => writer.finish())
     .catch((err: Error) => writer.abort(err));
   return writer.stream;

@@ -4,18 +4,17 @@
  *
  * xattrs use @napi-rs/xattr: a maintained N-API binding shipped prebuilt, whose calls do not
  * follow symlinks (l*xattr), so they are safe on untrusted trees; spawning getfattr/setfattr
- * per file would cost a process per file on the hot path. Node has no mknod(2), so device
- * nodes and fifos are made by the `mknod` command, batched into one shell per many nodes
- * (overlay whiteouts are char 0/0 devices, one per deleted file).
+ * per file would cost a process per file on the hot path. Node has no mknod(2): device
+ * nodes and fifos come from wharf's own addon (native.ts).
  *
  * Calls are synchronous on purpose: each is a few microseconds on a local disk, while a
  * promise round-trip through libuv's thread pool costs more than the syscall itself.
  */
-import { spawnSync } from 'node:child_process';
 import { chmodSync, lchownSync, lutimesSync, readdirSync, type Stats } from 'node:fs';
 import { getAttributeSync, listAttributesSync, setAttributeSync } from '@napi-rs/xattr';
 import { WharfError } from '../core/errors.js';
 import type { TarHeader } from './tar-header.js';
+import { mknod } from './native.js';
 
 const isRoot = process.getuid?.() === 0;
 
@@ -73,53 +72,22 @@ export function applyMeta(path: string, h: TarHeader, opts: { times: boolean; mo
   if (opts.times) lutimesSync(path, h.mtime, h.mtime);
 }
 
-interface PendingNode {
-  path: string;
-  header: TarHeader;
-}
-
-/** Collects device nodes and fifos, then makes them with one `sh` running `mknod` per node. */
-export class NodeBatch {
-  private pending: PendingNode[] = [];
-  private readonly paths = new Set<string>();
-  private argBytes = 0;
-
-  add(path: string, header: TarHeader): void {
-    this.pending.push({ path, header });
-    this.paths.add(path);
-    this.argBytes += path.length + 16;
-    if (this.pending.length >= 4096 || this.argBytes > 96 * 1024) this.flush();
+/**
+ * A device node or fifo (an overlay whiteout is a char 0/0), by mknod(2) through wharf's
+ * addon: a confined worker must never run a program, which would be the image's own.
+ */
+export function makeNode(path: string, header: TarHeader): void {
+  const type = header.type === 'char' || header.type === 'block' ? header.type : 'fifo';
+  try {
+    mknod(path, type, 0, header.devmajor, header.devminor);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw new WharfError('INTERNAL', `cannot create device node ${header.name}: ${e.code ?? e.message}`, {
+      hint: e.code === 'EPERM' ? 'device nodes need root (CAP_MKNOD)' : undefined,
+      cause: err,
+    });
   }
-
-  has(path: string): boolean {
-    return this.paths.has(path);
-  }
-
-  get size(): number {
-    return this.pending.length;
-  }
-
-  flush(): void {
-    if (this.pending.length === 0) return;
-    const args: string[] = [];
-    for (const { path, header } of this.pending) {
-      const kind = header.type === 'char' ? 'c' : header.type === 'block' ? 'b' : 'p';
-      args.push(path, kind, String(header.devmajor), String(header.devminor));
-    }
-    const script =
-      'while [ $# -gt 0 ]; do if [ "$2" = p ]; then mknod -- "$1" p; else mknod -- "$1" "$2" "$3" "$4"; fi || exit 1; shift 4; done';
-    const r = spawnSync('sh', ['-c', script, 'sh', ...args], { encoding: 'utf8' });
-    if (r.status !== 0) {
-      const detail = r.error?.message ?? (r.stderr.trim().split('\n')[0] || `exit ${r.status}`);
-      throw new WharfError('INTERNAL', `cannot create device node: ${detail}`, {
-        hint: 'device nodes need root (CAP_MKNOD)',
-      });
-    }
-    for (const { path, header } of this.pending) applyMeta(path, header, { times: true, mode: true });
-    this.pending = [];
-    this.paths.clear();
-    this.argBytes = 0;
-  }
+  applyMeta(path, header, { times: true, mode: true });
 }
 
 /** A directory's names in bytewise order (Go's order), so walks and their tars are deterministic. */

@@ -1,9 +1,9 @@
 /**
- * Resolving archive paths inside a root directory as if the root were `/` (a chroot without
- * the chroot): `..` stops at the root, absolute names and absolute symlink targets are
- * re-rooted, and symlinks in parent components are followed within the root only. This is
- * what keeps extraction from ever writing outside its target (Docker gets the same effect by
- * extracting inside a chroot, which a Node process cannot do cheaply).
+ * Resolving archive paths inside a root directory as if the root were `/`: `..` stops at the
+ * root, absolute names and absolute symlink targets are re-rooted, and symlinks in parent
+ * components are followed within the root only. This gives a clean tree and clear errors
+ * ("not a directory"); confinement itself is the kernel's: extraction runs in a worker
+ * chrooted into its target (confined.ts), so a check here that a race defeats cannot leak.
  *
  * Resolved parent directories are cached: a layer writes thousands of files into the same few
  * directories, and re-walking each path with lstat would cost a syscall per component per file.
@@ -33,7 +33,12 @@ export function splitParent(rel: string): [parent: string, base: string] {
 export class RootResolver {
   private readonly dirs = new Map<string, string>();
 
-  constructor(readonly root: string) {}
+  /** What host paths start with: the root, or nothing when the root is "/". */
+  private readonly prefix: string;
+
+  constructor(readonly root: string) {
+    this.prefix = root === '/' ? '' : root;
+  }
 
   /**
    * The host path of directory `rel` (clean, relative), following symlinks inside the root.
@@ -44,7 +49,7 @@ export class RootResolver {
     const hit = this.dirs.get(rel);
     if (hit !== undefined) return hit;
     const resolved = this.walk(rel, create);
-    const host = resolved.length ? `${this.root}/${resolved.join('/')}` : this.root;
+    const host = resolved.length ? `${this.prefix}/${resolved.join('/')}` : this.root;
     this.dirs.set(rel, host);
     return host;
   }
@@ -53,7 +58,7 @@ export class RootResolver {
   entry(rel: string, createParents: boolean): { host: string; parentHost: string; base: string } {
     const [parent, base] = splitParent(rel);
     const parentHost = this.dir(parent, createParents);
-    return { host: base ? `${parentHost}/${base}` : parentHost, parentHost, base };
+    return { host: base ? `${parentHost === '/' ? '' : parentHost}/${base}` : parentHost, parentHost, base };
   }
 
   /** Called when a directory or symlink inside the root is removed or replaced. */
@@ -72,7 +77,7 @@ export class RootResolver {
         resolved.pop();
         continue;
       }
-      const host = `${this.root}/${resolved.length ? `${resolved.join('/')}/` : ''}${part}`;
+      const host = `${this.prefix}/${resolved.length ? `${resolved.join('/')}/` : ''}${part}`;
       let st;
       try {
         st = lstatSync(host);

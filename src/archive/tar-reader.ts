@@ -1,5 +1,6 @@
 /**
- * Streaming tar reader: ustar, GNU (long names `L`/`K`, base-256 numbers) and PAX (`x`, `g`).
+ * Streaming tar reader: ustar, GNU (long names `L`/`K`, base-256 numbers, sparse files) and
+ * PAX (`x`, `g`, GNU's sparse 0.1 and 1.0 records; sparse handling in tar-sparse.ts).
  *
  * `TarReader` is the low-level pull API the hot paths (layer apply, size counting) use: body
  * bytes come out as zero-copy slices of the input chunks, with a promise only when a new input
@@ -18,6 +19,7 @@ import {
   typeOfFlag,
   type TarHeader,
 } from './tar-header.js';
+import { check, gnuSlots, holeOf, paxMap01, paxSparseVersion, parseMap10, realSizeOf, type Segment } from './tar-sparse.js';
 
 const MAX_META = 16 * 1024 * 1024; // a PAX or GNU long-name entry bigger than this is not sane
 
@@ -31,6 +33,8 @@ export class TarReader {
   private padLeft = 0;
   private readonly globalPax = new Map<string, Buffer>();
   private done = false;
+  /** The current entry's sparse map while its body is read (holes come out as zeros). */
+  private sparse: { segs: Segment[]; i: number; pos: number; real: number } | undefined;
 
   constructor(input: AsyncIterable<Buffer>) {
     this.it = input[Symbol.asyncIterator]();
@@ -65,10 +69,34 @@ export class TarReader {
       const h = parseBlock(block, flag, size);
       if (longName !== undefined) h.name = longName;
       if (longLink !== undefined) h.linkname = longLink;
+      let sparse: { segments: Segment[]; realSize: number } | undefined;
+      if (flag === 'S') {
+        h.type = 'file';
+        sparse = { segments: [], realSize: readNumber(block, 483, 12) };
+        gnuSlots(block, 386, 4, sparse.segments);
+        for (let ext = block[482] !== 0; ext; ) {
+          const more = (await this.readExact(BLOCK, false))!;
+          gnuSlots(more, 0, 21, sparse.segments);
+          ext = more[504] !== 0;
+        }
+        check(sparse);
+      }
       if (this.globalPax.size > 0 || localPax) {
         const merged = new Map(this.globalPax);
         if (localPax) for (const [k, v] of localPax) merged.set(k, v);
         applyPax(h, merged);
+        const version = paxSparseVersion(merged);
+        if (version) {
+          const name = merged.get('GNU.sparse.name');
+          if (name) h.name = name.toString('utf8');
+          if (version === '0.1') sparse = paxMap01(merged);
+          else {
+            this.bodyLeft = h.size;
+            sparse = await this.readMap10(realSizeOf(merged, 'GNU.sparse.realsize'));
+            h.size = this.bodyLeft;
+            this.bodyLeft = 0;
+          }
+        }
       }
       if (h.type === 'file' && h.typeflag === '\0' && h.name.endsWith('/')) h.type = 'dir';
       // only regular files (and unknown types) carry data; a hardlink's size field is ignored
@@ -76,6 +104,12 @@ export class TarReader {
       if (h.type !== 'file' && h.type !== 'unknown') h.size = h.type === 'hardlink' ? h.size : 0;
       this.bodyLeft = dataSize;
       this.padLeft = padOf(dataSize);
+      if (sparse && h.type === 'file') {
+        this.padLeft = padOf(this.bodyLeft + this.mapBytes);
+        this.mapBytes = 0;
+        this.sparse = { segs: sparse.segments, i: 0, pos: 0, real: sparse.realSize };
+        h.size = sparse.realSize;
+      }
       return h;
     }
   }
@@ -85,6 +119,7 @@ export class TarReader {
    * current input chunk lasts, so small files cost no promise.
    */
   bodyChunk(): Buffer | null | Promise<Buffer | null> {
+    if (this.sparse) return this.sparseChunk();
     if (this.bodyLeft === 0) return null;
     if (this.pos < this.buf.length) return this.sliceBody();
     return this.fill().then((ok) => {
@@ -95,6 +130,7 @@ export class TarReader {
 
   /** Discards what is left of the current body and its padding. */
   async skipBody(): Promise<void> {
+    this.sparse = undefined;
     const n = this.bodyLeft + this.padLeft;
     this.bodyLeft = 0;
     this.padLeft = 0;
@@ -108,8 +144,53 @@ export class TarReader {
     await this.it.return?.();
   }
 
-  private sliceBody(): Buffer {
-    const n = Math.min(this.bodyLeft, this.buf.length - this.pos);
+  /** PAX 1.0 keeps its map at the start of the data: read it, leaving bodyLeft at the rest. */
+  private mapBytes = 0;
+  private async readMap10(realSize: number): Promise<{ segments: Segment[]; realSize: number }> {
+    const parts: Buffer[] = [];
+    for (;;) {
+      if (this.bodyLeft < BLOCK) throw corrupt('corrupt tar: invalid sparse map');
+      parts.push(Buffer.from((await this.readExact(BLOCK, false))!));
+      this.bodyLeft -= BLOCK;
+      this.mapBytes += BLOCK;
+      const got = parseMap10(Buffer.concat(parts), realSize);
+      if (got) return got.map;
+      if (parts.length > 2048) throw corrupt('corrupt tar: sparse map too large');
+    }
+  }
+
+  /** A sparse body: data from the archive inside segments, zeros (a hole slice) between them. */
+  private sparseChunk(): Buffer | null | Promise<Buffer | null> {
+    const s = this.sparse!;
+    for (;;) {
+      if (s.pos >= s.real) return null;
+      const seg = s.segs[s.i];
+      if (seg && s.pos >= seg.offset + seg.size) {
+        s.i++;
+        continue;
+      }
+      if (!seg || s.pos < seg.offset) {
+        const hole = holeOf((seg ? seg.offset : s.real) - s.pos);
+        s.pos += hole.length;
+        return hole;
+      }
+      if (this.bodyLeft === 0) throw corrupt('corrupt tar: sparse map larger than its data');
+      const limit = seg.offset + seg.size - s.pos;
+      const take = () => {
+        const out = this.sliceBody(limit);
+        s.pos += out.length;
+        return out;
+      };
+      if (this.pos < this.buf.length) return take();
+      return this.fill().then((ok) => {
+        if (!ok) throw corrupt('corrupt tar: unexpected EOF');
+        return take();
+      });
+    }
+  }
+
+  private sliceBody(limit = Infinity): Buffer {
+    const n = Math.min(this.bodyLeft, this.buf.length - this.pos, limit);
     const out = this.buf.subarray(this.pos, this.pos + n);
     this.pos += n;
     this.bodyLeft -= n;

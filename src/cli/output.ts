@@ -6,14 +6,15 @@ import { compileTemplate, goJson, renderRows, GoNil, NIL_MAP, NIL_SLICE } from '
 import type { CliContext } from './context.js';
 
 /** Print rows with `format` (or the command's default table format). */
-export function printRows(ctx: CliContext, rows: object[], opts: { format?: string; defaultFormat: string; headers: Record<string, string> }): void {
+export function printRows(ctx: CliContext, rows: object[], opts: { format?: string; defaultFormat: string; headers: Record<string, string>; goType?: string }): void {
   const format = opts.format && opts.format !== 'table' ? opts.format : opts.format === 'table' ? opts.defaultFormat : opts.defaultFormat;
   if (format === 'json' || format === '{{json .}}') {
     // A list row's MarshalJSON in docker: json.Marshal of a map, so keys sorted and <>& escaped.
     for (const r of rows) ctx.out(goJson(r, { sortKeys: true, escapeHTML: true }));
     return;
   }
-  const text = renderRows(format, rows, opts.headers);
+  // docker's rows are structs: an unknown field or `range .` is an error (the type is in its message)
+  const text = renderRows(format, rows, opts.headers, { goType: opts.goType ?? '*formatter.context' });
   if (text) ctx.stdout.write(text.endsWith('\n') ? text : text + '\n');
 }
 

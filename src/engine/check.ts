@@ -2,11 +2,14 @@
  * `system check`: is the store consistent? Every image's config and layers present and
  * matching their digests, every reference pointing at an image. Unreferenced blobs and
  * temp files left by a killed process are reported but are not errors: nothing can see
- * them, and `system check --prune` removes them.
+ * them, and `system check --prune` removes them. Unpacked layers must match their record
+ * (entries and bytes counted when the unpack completed): a tree a killed `rmi` cut short is
+ * an error, and `--prune` drops it so it is unpacked again.
  */
 import type { Engine } from './engine.js';
 import { digestFile, type Digest } from '../core/digest.js';
 import type { ImageConfig } from '../image/types.js';
+import { checkLayerDirs } from '../snapshot/layers.js';
 
 export interface CheckReport {
   images: number;
@@ -42,6 +45,8 @@ export async function checkStore(engine: Engine, opts: { prune?: boolean; verify
     }
     for (const l of chain) if (!(await verify(l.diffId))) errors.push(`image ${img.id}: layer ${l.diffId} missing or corrupt`);
   }
+  const layerDirs = checkLayerDirs(engine.root, !!opts.prune);
+  errors.push(...layerDirs.errors);
   const all = await store.content.list();
   const unreferencedBlobs = store.unreferencedBlobs(all);
   const staleIngest = opts.prune ? await store.content.cleanIngest(0) : 0;

@@ -1,6 +1,7 @@
 /**
  * The one place the snapshotter and container commands reach the archive module
- * (layer apply with whiteouts, overlay upper -> layer, change lists, directory tars).
+ * (confined layer apply and tars, overlay upper -> layer, change lists, directory tars).
  */
 export { applyLayer } from '../archive/apply.js';
+export { confine, confinedTar, tarOf } from '../archive/confined.js';
 export { changes, tarDirectory, tarOverlayUpper, type Change } from '../archive/diff.js';

@@ -1,39 +1,125 @@
 /**
  * The shared layer cache: each layer unpacked once per chain ID into `<root>/layers/<hex>/diff`.
- * Unpacking happens in a temp dir that is renamed into place, so a crash never leaves a
- * half-made layer and concurrent unpacks of the same chain both succeed (the loser's copy is dropped).
+ *
+ * - Unpacking happens in a temp dir (`.tmp-*`), by the confined worker (chrooted into it),
+ *   and the dir is renamed into place only after the whole layer was applied, with
+ *   `complete.json` beside `diff` recording what the tree holds (entries, bytes): a crash
+ *   never leaves a half-made layer under its real name, and concurrent unpacks of the same
+ *   chain both succeed (the loser's copy is dropped).
+ * - Deleting renames the dir aside first (`.del-*`), then removes it: a delete killed midway
+ *   leaves only a `.del-*` dir, never a partial tree under the layer's name.
+ * - A layer dir without its record (an older wharf's, or damage) is not trusted: it is moved
+ *   aside and unpacked again. `system check` compares each tree with its record.
  */
-import { createReadStream, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LayerRef } from '../image/types.js';
+import { randomBytes } from '../core/random.js';
+import { countTree } from '../archive/confined-ops.js';
 
 export function layersDir(root: string): string {
   return join(root, 'layers');
 }
 
+const hexOf = (chainId: string) => chainId.replace(/^sha256:/, '');
+
 export function layerDiffDir(root: string, chainId: string): string {
-  return join(layersDir(root), chainId.replace(/^sha256:/, ''), 'diff');
+  return join(layersDir(root), hexOf(chainId), 'diff');
+}
+
+export interface LayerRecord {
+  entries: number;
+  bytes: number;
+}
+
+const RECORD = 'complete.json';
+
+export function layerRecord(root: string, chainId: string): LayerRecord | undefined {
+  try {
+    return JSON.parse(readFileSync(join(layersDir(root), hexOf(chainId), RECORD), 'utf8')) as LayerRecord;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Rename aside, then delete: the layer's name never shows a partial tree. */
+function moveAsideAndRemove(root: string, dir: string): void {
+  const aside = join(layersDir(root), `.del-${randomBytes(8).toString('hex')}`);
+  try {
+    renameSync(dir, aside);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw err;
+  }
+  rmSync(aside, { recursive: true, force: true });
 }
 
 /** Drop the unpacked copy of a chain no image uses any more. */
 export function removeLayerDir(root: string, chainId: string): void {
-  rmSync(join(layersDir(root), chainId.replace(/^sha256:/, '')), { recursive: true, force: true });
+  moveAsideAndRemove(root, join(layersDir(root), hexOf(chainId)));
 }
 
-/** Make sure the overlay-format diff of one layer exists; returns its path. */
+/** What killed processes left: half-unpacked (`.tmp-*`) and half-deleted (`.del-*`) dirs. */
+export function leftoverLayerDirs(root: string): string[] {
+  try {
+    return readdirSync(layersDir(root)).filter((n) => n.startsWith('.tmp-') || n.startsWith('.del-')).map((n) => join(layersDir(root), n));
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * `system check`: every unpacked layer must hold what its record says (a half-deleted or
+ * damaged tree is an error; `prune` moves such trees and killed processes' leftovers away,
+ * and the layer is unpacked again on next use).
+ */
+export function checkLayerDirs(root: string, prune: boolean): { checked: number; errors: string[]; leftovers: number } {
+  const errors: string[] = [];
+  let names: string[] = [];
+  try {
+    names = readdirSync(layersDir(root)).filter((n) => !n.startsWith('.'));
+  } catch {}
+  for (const hex of names) {
+    const dir = join(layersDir(root), hex);
+    const rec = layerRecord(root, hex);
+    let problem: string | undefined;
+    if (!rec) problem = 'not marked complete';
+    else {
+      let got: LayerRecord | undefined;
+      try {
+        got = countTree(join(dir, 'diff'));
+      } catch {}
+      if (!got) problem = 'unpacked tree missing';
+      else if (got.entries !== rec.entries || got.bytes !== rec.bytes) {
+        problem = `unpacked tree has ${got.entries} entries and ${got.bytes} bytes, its record ${rec.entries} and ${rec.bytes}`;
+      }
+    }
+    if (!problem) continue;
+    errors.push(`layer sha256:${hex}: ${problem}`);
+    if (prune) moveAsideAndRemove(root, dir);
+  }
+  const leftovers = leftoverLayerDirs(root);
+  if (prune) for (const d of leftovers) rmSync(d, { recursive: true, force: true });
+  return { checked: names.length, errors, leftovers: leftovers.length };
+}
+
+/** Make sure the overlay-format diff of one layer exists, whole; returns its path. */
 export async function ensureLayer(root: string, layer: LayerRef): Promise<string> {
-  const diff = layerDiffDir(root, layer.chainId);
-  if (existsSync(diff)) return diff;
+  const dir = join(layersDir(root), hexOf(layer.chainId));
+  const diff = join(dir, 'diff');
+  if (existsSync(join(dir, RECORD))) return diff;
+  if (existsSync(dir)) moveAsideAndRemove(root, dir);
   const base = layersDir(root);
   mkdirSync(base, { recursive: true });
   const tmp = await mkdtemp(join(base, '.tmp-'));
   try {
     mkdirSync(join(tmp, 'diff'));
-    const { applyLayer } = await import('./archive-bridge.js');
-    await applyLayer(createReadStream(layer.path), join(tmp, 'diff'), { whiteouts: 'overlay' });
+    const { confinedApply } = await import('../archive/confined.js');
+    const r = await confinedApply(createReadStream(layer.path), join(tmp, 'diff'), { whiteouts: 'overlay' }, true);
+    writeFileSync(join(tmp, RECORD), JSON.stringify(r.count));
     try {
-      renameSync(tmp, join(base, layer.chainId.replace(/^sha256:/, '')));
+      renameSync(tmp, dir);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw err;

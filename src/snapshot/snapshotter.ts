@@ -162,7 +162,9 @@ class OverlaySnapshotter implements Snapshotter {
   }
 
   async diffTar(id: string): Promise<Readable> {
-    return (await archive()).tarOverlayUpper(join(cdir(this.root, id), 'upper'));
+    // read by a worker chrooted into the upper dir: a file a running container swaps for a
+    // symlink mid-way is read as the link, never as the host file it names
+    return (await archive()).confinedTar(join(cdir(this.root, id), 'upper'), { overlay: true, tolerant: true });
   }
 }
 

@@ -248,7 +248,8 @@ export function toCreateOptions(image: string, cmd: string[], f: RunFlags): Crea
     } catch {
       throw flagError(`invalid argument "${f.memory}" for "-m, --memory" flag: invalid size: '${f.memory}'`);
     }
-    if (memory < 6 * 1024 * 1024) throw new WharfError('INVALID_ARGUMENT', 'Minimum memory limit allowed is 6MB', { exitCode: 125 });
+    // docker's int64 overflows to a negative limit, which its minimum check then refuses
+    if (memory < 6 * 1024 * 1024 || memory > 2 ** 63 - 1) throw new WharfError('INVALID_ARGUMENT', 'Minimum memory limit allowed is 6MB', { exitCode: 125 });
   }
   let nanoCpus: number | undefined;
   if (f.cpus) {
@@ -306,9 +307,17 @@ export function toCreateOptions(image: string, cmd: string[], f: RunFlags): Crea
     network: f.network,
     memory,
     nanoCpus,
-    pidsLimit: f.pidsLimit !== undefined ? Number(f.pidsLimit) : undefined,
+    pidsLimit: f.pidsLimit !== undefined ? parsePidsLimit(f.pidsLimit) : undefined,
     runtime: f.runtime,
     logOpts: Object.fromEntries((f.logOpt ?? []).map((o) => [o.split('=')[0], o.split('=').slice(1).join('=')])),
     extraHosts: f.addHost,
   };
+}
+
+/** Go's strconv.ParseInt, as docker's flag parsing reports it. */
+function parsePidsLimit(v: string): number {
+  if (!/^[+-]?\d+$/.test(v)) throw flagError(`invalid argument "${v}" for "--pids-limit" flag: strconv.ParseInt: parsing "${v}": invalid syntax`);
+  const n = Number(v);
+  if (!Number.isSafeInteger(n)) throw flagError(`invalid argument "${v}" for "--pids-limit" flag: strconv.ParseInt: parsing "${v}": value out of range`);
+  return n;
 }

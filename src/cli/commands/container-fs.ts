@@ -84,13 +84,18 @@ export function registerContainerFsCommands(program: Command, container: Command
         });
       });
 
-    parent.command('commit').description("Create a new image from a container's changes").argument('<CONTAINER>').argument('[REPOSITORY[:TAG]]')
+    parent.command('commit').description("Create a new image from a container's changes").argument('[CONTAINER]').argument('[REPOSITORY[:TAG]]')
       .option('-a, --author <string>', 'Author (e.g., "John Hannibal Smith <hannibal@a-team.com>")')
       .option('-m, --message <string>', 'Commit message')
       .option('-c, --change <list>', 'Apply Dockerfile instruction to the created image', collect)
-      .option('-p, --pause', 'Pause container during commit', true)
-      .action(async (ref: string, repo: string | undefined, o: { author?: string; message?: string; change?: string[]; pause: boolean }) => {
-        const img = await commitContainer(ctx.engine(), ref, { author: o.author, message: o.message, changes: o.change, pause: o.pause, reference: repo });
+      // docker's bool flag: `-p`/`--pause`, or `--pause=false`; a value commander took from
+      // the next word (`--pause CTR`) was a positional argument
+      .option('-p, --pause [bool]', 'Pause container during commit', true)
+      .action(async (ref: string | undefined, repo: string | undefined, o: { author?: string; message?: string; change?: string[]; pause: boolean | string }) => {
+        let pause = o.pause;
+        if (typeof pause === 'string' && !/^(true|false|1|0|t|f)$/i.test(pause)) [ref, repo, pause] = [pause, ref, true];
+        if (!ref) throw new CliError(`"wharf commit" requires at least 1 and at most 2 arguments.`);
+        const img = await commitContainer(ctx.engine(), ref, { author: o.author, message: o.message, changes: o.change, pause: pause === true || /^(true|1|t)$/i.test(String(pause)), reference: repo });
         ctx.out(img.id);
       });
 
@@ -98,13 +103,13 @@ export function registerContainerFsCommands(program: Command, container: Command
       .argument('<SRC>').argument('<DEST>')
       .option('-a, --archive', 'Archive mode (copy all uid/gid information)')
       .option('-L, --follow-link', 'Always follow symbol link in SRC_PATH')
-      .action(async (src: string, dst: string) => {
+      .action(async (src: string, dst: string, o: { followLink?: boolean }) => {
         const s = splitCpArg(src);
         const d = splitCpArg(dst);
         if (s && d) throw new CliError('copying between containers is not supported');
         if (!s && !d) throw new CliError('must specify at least one container source');
-        if (s && dst === '-') await tarFromContainer(root(), s.container, s.path, (tar) => pipeline(tar, process.stdout, { end: false }));
-        else if (s) await copyFromContainer(root(), s.container, s.path, dst);
+        if (s && dst === '-') await tarFromContainer(root(), s.container, s.path, (tar) => pipeline(tar, process.stdout, { end: false }), { follow: o.followLink });
+        else if (s) await copyFromContainer(root(), s.container, s.path, dst, { follow: o.followLink });
         else if (src === '-') {
           try {
             await untarIntoContainer(root(), d!.container, d!.path, process.stdin);

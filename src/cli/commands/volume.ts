@@ -32,7 +32,7 @@ export function registerVolumeCommands(program: Command, ctx: CliContext): void 
         Availability: 'N/A', Driver: v.Driver, Group: 'N/A', Labels: Object.entries(v.Labels ?? {}).map(([k, x]) => `${k}=${x}`).join(','),
         Links: 'N/A', Mountpoint: v.Mountpoint, Name: v.Name, Scope: v.Scope, Size: 'N/A', Status: 'N/A',
       }));
-      printRows(ctx, rows, { format: o.format, defaultFormat: 'table {{.Driver}}\t{{.Name}}', headers: { Driver: 'DRIVER', Name: 'VOLUME NAME', Mountpoint: 'MOUNTPOINT', Scope: 'SCOPE' } });
+      printRows(ctx, rows, { format: o.format, defaultFormat: 'table {{.Driver}}\t{{.Name}}', headers: { Driver: 'DRIVER', Name: 'VOLUME NAME', Mountpoint: 'MOUNTPOINT', Scope: 'SCOPE' }, goType: '*formatter.volumeContext' });
     });
   volume.command('inspect').argument('<VOLUME...>').description('Display detailed information on one or more volumes')
     .option('-f, --format <string>', 'Format the output using the given Go template')

@@ -10,7 +10,7 @@
  * `docker inspect --format '{{.Config.Foo}}'` prints (checked against docker 20.10).
  */
 import { FuncError, type ParamKind, type TemplateFunc } from './funcs.js';
-import { GoNil, goPrint, goTypeName, isInt, isMap, isTrue, sortedKeys } from './goprint.js';
+import { GoNil, goPrint, goTypeName, isInt, isMap, isTrue, sortedKeys, structType } from './goprint.js';
 import type { Arg, Command, ControlNode, Node, Pipe } from './parser.js';
 
 export type MissingKey = 'default' | 'error';
@@ -83,7 +83,7 @@ export function execute(
     let entries: [unknown, unknown][];
     if (Array.isArray(v)) entries = v.map((e, i) => [i, e]);
     else if (v instanceof GoNil || v === null || v === undefined) entries = [];
-    else if (isMap(v)) entries = sortedKeys(v).map((k) => [k, v[k]]);
+    else if (isMap(v) && !structType(v)) entries = sortedKeys(v).map((k) => [k, v[k]]);
     else throw new Fail(`range can't iterate over ${goPrint(v)}`, n.pipe.cmds[0]!.args[0]!);
     for (const [k, e] of entries) {
       if (n.pipe.decl.length === 1) vars.push({ name: n.pipe.decl[0]!, value: e });
@@ -167,6 +167,8 @@ export function execute(
         if (hasArgs) throw new Fail(`${name} is not a method but has arguments`, node);
         return member;
       }
+      const struct = structType(recv);
+      if (struct) throw new Fail(`can't evaluate field ${name} in type ${struct}`, node);
       if (missingKey === 'error') throw new Fail(`map has no entry for key "${name}"`, node);
       return undefined;
     }

@@ -38,6 +38,22 @@ export const NIL_MAP: GoNil = Object.freeze(new GoNil('map'));
 
 export type GoMap = Record<string, unknown>;
 
+/**
+ * Objects that stand for a Go struct (docker's list rows, `*formatter.imageContext` ...),
+ * with that type's name: a field they lack is an error, not a missing map key, and `range`
+ * cannot iterate over them.
+ */
+const structs = new WeakMap<object, string>();
+
+export function markStruct<T extends object>(v: T, goType: string): T {
+  structs.set(v, goType);
+  return v;
+}
+
+export function structType(v: unknown): string | undefined {
+  return typeof v === 'object' && v !== null ? structs.get(v) : undefined;
+}
+
 export function isMap(v: unknown): v is GoMap {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof GoNil);
 }

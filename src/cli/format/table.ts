@@ -17,12 +17,15 @@ import { goJson, headerFuncs, type TemplateFunc } from './funcs.js';
 import { DOCKER_TABWRITER, tabwriteText } from './tabwriter.js';
 import { TemplateError, compileTemplate, type UserFunc } from './compile.js';
 import type { MissingKey } from './exec.js';
+import { markStruct } from './goprint.js';
 
 export interface RenderOptions {
   /** The command's default table format, used when the user's format is just `table`. */
   defaultTableFormat?: string;
   funcs?: Record<string, UserFunc>;
   missingKey?: MissingKey;
+  /** The Go type docker's rows have (`*formatter.imageContext`): unknown fields are errors. */
+  goType?: string;
 }
 
 /** docker's preFormat: is it a table, and the template text to run. */
@@ -54,7 +57,7 @@ export function renderRows(format: string, rows: object[], headers: Record<strin
   let body = '';
   for (const row of rows) {
     current = row;
-    body += tmpl.execute(row) + '\n';
+    body += tmpl.execute(options.goType ? markStruct(row, options.goType) : row) + '\n';
   }
   if (!table) return body;
   const headerTmpl = compileTemplate(template, options.funcs, { typedFuncs: headerFuncs });

@@ -3,11 +3,12 @@
  * path that holds content in the container's root filesystem (the image's files there), that
  * content is copied into the volume, keeping owners, modes and times, and the volume directory
  * takes the image directory's mode and owner. A volume that holds anything is left alone, as is
- * one mounted with `nocopy`; bind mounts never copy.
+ * one mounted with `nocopy`; bind mounts never copy. The copy is two confined workers (one
+ * chrooted into the root taring, one chrooted into the volume extracting), like `cp`.
  */
 import { chmodSync, chownSync, readdirSync } from 'node:fs';
 import { DirView, resolvePath, type FsView } from '../../archive/layer-stack.js';
-import { run } from '../../snapshot/mount.js';
+import { confine, tarOf } from '../../archive/confined.js';
 import type { MountPoint } from '../types.js';
 
 function isEmptyDir(path: string): boolean {
@@ -38,6 +39,10 @@ export async function copyUpVolumes(rootfs: string, mounts: MountPoint[]): Promi
     const st = view.lstat(path)!;
     chmodSync(m.Source, st.mode & 0o7777);
     chownSync(m.Source, st.uid, st.gid);
-    if (!isEmptyDir(src)) await run('cp', ['-a', '--', `${src}/.`, `${m.Source}/`]);
+    if (isEmptyDir(src)) continue;
+    const from = confine(rootfs, { op: 'tar', path, content: true });
+    const into = confine(m.Source, { op: 'apply', opts: { whiteouts: 'none' } }, tarOf(from));
+    into.stdout.resume();
+    await into.done;
   }
 }

@@ -9,6 +9,7 @@ import { snapshotter } from '../../snapshot/snapshotter.js';
 import { ContainerStore } from '../../container/store.js';
 import { runtimeCmd } from '../../container/runtime/runc.js';
 import { applyChange } from '../../image/changes.js';
+import { parseReference } from '../../core/reference.js';
 
 export interface CommitOptions {
   author?: string;
@@ -29,6 +30,11 @@ export async function commitContainer(engine: Engine, ref: string, o: CommitOpti
   const store = new ContainerStore(engine.root);
   const rec = store.get(ref);
   const base = engine.images.get(rec.Image);
+  // every argument is checked before anything is written: a bad reference or change leaves no blobs
+  const tags = o.reference ? [withDefaultTag(o.reference)] : [];
+  for (const t of tags) parseReference(t);
+  const config = { ...rec.Config };
+  for (const change of o.changes ?? []) applyChange(config, change);
   const runtime = rec.HostConfig.Runtime || 'runc';
   const paused = o.pause !== false && store.state(rec.Id).Running && (await runtimeCmd(runtime, ['pause', rec.Id])).code === 0;
   let layer;
@@ -40,8 +46,6 @@ export async function commitContainer(engine: Engine, ref: string, o: CommitOpti
   }
   const created = new Date().toISOString();
   const containerConfig = { ...rec.Config };
-  const config = { ...rec.Config };
-  for (const change of o.changes ?? []) applyChange(config, change);
   const bc = base.config;
   const image: ImageConfig = {
     architecture: bc.architecture,
@@ -65,5 +69,5 @@ export async function commitContainer(engine: Engine, ref: string, o: CommitOpti
     ],
     rootfs: { type: 'layers', diff_ids: [...bc.rootfs.diff_ids, layer.diffId] },
   };
-  return engine.images.addImage(image, { parent: rec.Image, tags: o.reference ? [withDefaultTag(o.reference)] : [] });
+  return engine.images.addImage(image, { parent: rec.Image, tags });
 }

@@ -1,18 +1,20 @@
 /**
  * Filesystem access to a container whether or not it runs: `diff`, `export` and `cp`
- * (both directions, and to or from a tar stream for `-`; every container path resolved
- * inside the root, symlinks included).
+ * (both directions, and to or from a tar stream for `-`).
+ *
+ * Every read or write inside a container's root runs in a confined worker chrooted into it
+ * (archive/confined.ts), the tar streaming through: docker's chrootarchive. The kernel then
+ * resolves the container's paths and symlinks (even ones a running container swaps while the
+ * copy runs) inside its root. The host side of `cp` out is extracted by a worker chrooted
+ * into the host destination dir, so nothing a container put in the tar lands elsewhere.
  */
-import { spawn } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { existsSync, lstatSync, mkdirSync, statSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import type { Readable } from 'node:stream';
-import { notFound, WharfError } from '../../core/errors.js';
+import { invalidArgument, isWharfError, notFound, WharfError } from '../../core/errors.js';
 import { snapshotter } from '../../snapshot/snapshotter.js';
-import { tarDirectory, type Change } from '../../snapshot/archive-bridge.js';
+import { confine, confinedTar, tarDirectory, tarOf, type Change } from '../../snapshot/archive-bridge.js';
 import { ContainerStore } from '../../container/store.js';
-import { resolveInRoot } from '../../container/rootpath.js';
 
 /**
  * The container's root filesystem for `fn`: mounted on the host for a stopped container (and
@@ -40,42 +42,57 @@ export async function containerChanges(root: string, ref: string): Promise<Chang
   return snapshotter(root, rec.Driver).changes(rec.Id, rec.Layers);
 }
 
-/** The flattened filesystem as a tar stream; `done` resolves after the stream ended and cleanup ran. */
+/** The flattened filesystem as a tar stream (files vanishing meanwhile are left out, as docker does). */
 export async function exportContainer(root: string, ref: string, sink: (tar: Readable) => Promise<void>): Promise<void> {
-  await withRootfs(root, ref, async (rootfs) => sink(await tarDirectory(rootfs)), { rootOnly: true });
+  await withRootfs(root, ref, async (rootfs) => sink(confinedTar(rootfs, { tolerant: true })), { rootOnly: true });
 }
 
-function cpA(src: string, dst: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const p = spawn('cp', ['-a', '--no-dereference', '--', src, dst], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    p.stderr.on('data', (d: Buffer) => (err += d));
-    p.on('close', (code) => (code === 0 ? resolve() : reject(new WharfError('INTERNAL', err.trim()))));
-  });
+export interface CopyOptions {
+  /** `cp -L`: a final symlink in the container path is followed (inside the container). */
+  follow?: boolean;
 }
 
-/** Docker's destination rule: into an existing dir, else as the named path (parent must exist). */
-function destinationFor(dst: string, srcName: string, srcIsDir: boolean, shownDst: string): string {
-  if (existsSync(dst) && statSync(dst).isDirectory()) return join(dst, srcName);
-  if (shownDst.endsWith('/')) {
-    if (!srcIsDir) throw new WharfError('NOT_FOUND', `no such directory`);
-    mkdirSync(dst, { recursive: true });
-    return join(dst, srcName);
+/** `PATH/.` copies a directory's content rather than the directory itself (docker's rule). */
+const contentOnly = (path: string) => /(^|\/)\.$/.test(path);
+
+/** A worker taring the container's `path`, and what it found there (its tar name '.' = content only). */
+async function tarWorker(rootfs: string, ref: string, path: string, o: CopyOptions) {
+  const w = confine(rootfs, { op: 'tar', path, follow: o.follow || contentOnly(path), tolerant: true, content: contentOnly(path) });
+  try {
+    return { w, found: await w.told };
+  } catch (err) {
+    if (isWharfError(err, 'NOT_FOUND')) throw notFound(`Could not find the file ${path} in container ${ref}`);
+    throw err;
   }
-  if (!existsSync(dirname(dst))) throw notFound(`no such directory`);
-  return dst;
 }
 
-export async function copyFromContainer(root: string, ref: string, path: string, hostDst: string): Promise<void> {
+export async function copyFromContainer(root: string, ref: string, path: string, hostDst: string, o: CopyOptions = {}): Promise<void> {
   await withRootfs(root, ref, async (rootfs) => {
-    const src = resolveInRoot(rootfs, path, true);
-    let st;
+    const { w, found } = await tarWorker(rootfs, ref, path, o);
     try {
-      st = lstatSync(src);
-    } catch {
-      throw notFound(`Could not find the file ${path} in container ${ref}`);
+      const name = found.name!;
+      const dstDir = existsSync(hostDst) && statSync(hostDst).isDirectory();
+      let into: string;
+      let to = name;
+      if (name === '.' || dstDir || hostDst.endsWith('/')) {
+        if (!dstDir) {
+          if (!found.isDir && hostDst.endsWith('/')) throw notFound(`no such directory`);
+          if (!existsSync(dirname(hostDst.replace(/\/+$/, '')))) throw notFound(`no such directory`);
+          mkdirSync(hostDst);
+        }
+        into = hostDst;
+      } else {
+        if (found.isDir && existsSync(hostDst)) throw invalidArgument('cannot copy directory to file');
+        into = dirname(hostDst);
+        to = basename(hostDst);
+        if (!existsSync(into)) throw notFound(`no such directory`);
+      }
+      const host = confine(into, { op: 'apply', opts: { whiteouts: 'none', rename: { from: name, to } } }, tarOf(w));
+      host.stdout.resume();
+      await host.done;
+    } finally {
+      w.kill();
     }
-    await cpA(src, destinationFor(hostDst, basename(src), st.isDirectory(), hostDst));
   });
 }
 
@@ -86,67 +103,37 @@ export async function copyToContainer(root: string, ref: string, hostSrc: string
   } catch {
     throw new WharfError('NOT_FOUND', `lstat ${hostSrc}: no such file or directory`);
   }
+  const srcName = contentOnly(hostSrc) ? '.' : basename(hostSrc);
   await withRootfs(root, ref, async (rootfs) => {
-    const dst = resolveInRoot(rootfs, path);
-    if (existsSync(dst) && !statSync(dst).isDirectory() && st.isDirectory()) {
-      throw new WharfError('INVALID_ARGUMENT', `cannot copy directory to file`);
-    }
-    let target = destinationFor(dst, basename(hostSrc), st.isDirectory(), path);
-    // The final name must not be a symlink that leads out of the root either.
-    target = resolveInRoot(rootfs, target.slice(rootfs.length) || '/', true);
-    await cpA(hostSrc, target);
+    const tar = tarDirectory(hostSrc, { top: srcName });
+    const w = confine(rootfs, { op: 'copyIn', path, srcName, srcIsDir: st.isDirectory() }, tar);
+    w.stdout.resume();
+    await w.done;
   });
-}
-
-/** GNU tar with `args`; resolves when it exits 0, else fails with its first error line. */
-function runTar(args: string[], io: { stdin?: Readable; onStdout?: (out: Readable) => Promise<void> }, what: (detail: string, code: number) => WharfError): Promise<void> {
-  const p = spawn('tar', args, { stdio: [io.stdin ? 'pipe' : 'ignore', io.onStdout ? 'pipe' : 'ignore', 'pipe'] });
-  let err = '';
-  p.stderr!.on('data', (d: Buffer) => (err += d));
-  if (io.stdin) {
-    p.stdin!.on('error', () => undefined);
-    io.stdin.pipe(p.stdin!);
-  }
-  const sent = io.onStdout ? io.onStdout(p.stdout!) : Promise.resolve();
-  const exited = new Promise<void>((resolve, reject) =>
-    p.on('close', (code) => (code === 0 ? resolve() : reject(what(err.trim().split('\n')[0]!.replace(/^tar: /, ''), code ?? 1)))),
-  );
-  return Promise.all([sent, exited]).then(() => undefined);
 }
 
 /** `cp CONTAINER:PATH -`: the file or tree at PATH, under its own name, as a tar stream. */
-export async function tarFromContainer(root: string, ref: string, path: string, sink: (tar: Readable) => Promise<void>): Promise<void> {
+export async function tarFromContainer(root: string, ref: string, path: string, sink: (tar: Readable) => Promise<void>, o: CopyOptions = {}): Promise<void> {
   await withRootfs(root, ref, async (rootfs) => {
-    const src = resolveInRoot(rootfs, path, true);
-    if (!existsSync(src) && !isLink(src)) throw notFound(`Could not find the file ${path} in container ${ref}`);
-    const [dir, name] = src === rootfs || src === `${rootfs}/` ? [src, '.'] : [dirname(src), basename(src)];
-    await runTar(['-C', dir, '-cf', '-', '--', name], { onStdout: sink }, (detail) => new WharfError('INTERNAL', detail));
+    const { w } = await tarWorker(rootfs, ref, path, o);
+    await sink(tarOf(w));
   });
 }
 
-const isLink = (path: string) => {
-  try {
-    return lstatSync(path).isSymbolicLink();
-  } catch {
-    return false;
-  }
-};
-
-/**
- * `cp - CONTAINER:DIR`: unpack a tar stream into DIR, which must be a directory. The archive
- * is unpacked on the host first, then copied in entry by entry as `cp` does, so its paths
- * are resolved inside the root like any other copy.
- */
+/** `cp - CONTAINER:DIR`: unpack a tar stream into DIR, which must be a directory (names as in the tar). */
 export async function untarIntoContainer(root: string, ref: string, path: string, tar: Readable): Promise<void> {
   await withRootfs(root, ref, async (rootfs) => {
-    const dst = resolveInRoot(rootfs, path);
-    if (!existsSync(dst) || !statSync(dst).isDirectory()) throw new WharfError('INVALID_ARGUMENT', `destination "${ref}:${path}" must be a directory`);
-    const staging = mkdtempSync(join(tmpdir(), 'wharf-cp-'));
+    const w = confine(rootfs, { op: 'untar', path }, tar);
+    w.stdout.resume();
     try {
-      await runTar(['-C', staging, '-xf', '-'], { stdin: tar }, (detail, code) => new WharfError('INVALID_ARGUMENT', `Error processing tar file(exit status ${code}): ${detail}`));
-      for (const name of readdirSync(staging)) await cpA(join(staging, name), resolveInRoot(rootfs, join(path, name), true));
-    } finally {
-      rmSync(staging, { recursive: true, force: true });
+      await w.done;
+    } catch (err) {
+      if (isWharfError(err, 'INVALID_ARGUMENT') && err.message === 'destination must be a directory') {
+        throw invalidArgument(`destination "${ref}:${path}" must be a directory`);
+      }
+      // docker's wording for an archive it cannot read
+      if (isWharfError(err, 'CORRUPT')) throw invalidArgument(`Error processing tar file(exit status 1): ${err.message.replace(/^corrupt tar: /, '')}`);
+      throw err;
     }
   });
 }

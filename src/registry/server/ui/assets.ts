@@ -166,7 +166,9 @@ async function showRepo(repo) {
     body.append(row);
     const info = await describe(repo, tag).catch((e) => ({ digest: 'error: ' + e.message, size: 0, created: '', platform: '', layers: '' }));
     const digest = el('td'); digest.append(el('code', info.digest));
-    const created = info.created ? new Date(info.created).toISOString().replace('T', ' ').slice(0, 19) : '';
+    // untrusted: a config's created may be anything; an unreadable one shows as it is (as text)
+    const when = typeof info.created === 'string' ? new Date(info.created) : null;
+    const created = when && !isNaN(when.getTime()) ? when.toISOString().replace('T', ' ').slice(0, 19) : String(info.created ?? '').slice(0, 40);
     row.append(el('td', tag, 'tag'), digest, el('td', human(info.size), 'size'), el('td', created, 'created'), el('td', info.platform, 'platform'), el('td', String(info.layers), 'layers'));
     const actions = el('td');
     if (access.delete) {
