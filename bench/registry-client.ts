@@ -8,41 +8,15 @@
  * Needs `npm run build` first, root, dockerd and docker-registry.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { pickFiles } from './common.js';
+import { join } from 'node:path';
 import { digestFile } from '../src/core/digest.js';
 import { startDockerd, type Dockerd } from '../test/helpers/dockerd.js';
 import { WHARF_BIN, removeDir, tempDir } from '../test/helpers/wharf.js';
 import { startDistribution } from '../test/registry/support.js';
 
 const MB = 1 << 20;
-
-/** Regular files under `root`, in a stable order, until `budget` bytes. */
-function pickFiles(root: string, budget: number): string[] {
-  const out: string[] = [];
-  let total = 0;
-  const walk = (d: string) => {
-    let names: string[];
-    try {
-      names = readdirSync(d).sort();
-    } catch {
-      return;
-    }
-    for (const n of names) {
-      if (total >= budget) return;
-      const p = join(d, n);
-      const st = statSync(p, { throwIfNoEntry: false });
-      if (!st) continue;
-      if (st.isDirectory()) walk(p);
-      else if (st.isFile() && st.size < 50 * MB) {
-        out.push(relative('/', p));
-        total += st.size;
-      }
-    }
-  };
-  walk(root);
-  return out;
-}
 
 /** A docker-archive (legacy manifest.json layout) of an image whose layers hold `groups` of files. */
 async function makeArchive(dir: string, name: string, ref: string, groups: string[][]): Promise<string> {
@@ -90,8 +64,8 @@ async function main(): Promise<void> {
   const docker = (args: string[]) => must('docker', args, { DOCKER_HOST: dockerd.host });
   const rows: { name: string; op: string; wharf: number; docker: number }[] = [];
   try {
-    const big = pickFiles('/usr/lib', 200 * MB);
-    const ten = pickFiles('/usr/share', 150 * MB);
+    const big = pickFiles('/usr/lib', 200 * MB, 50 * MB);
+    const ten = pickFiles('/usr/share', 150 * MB, 50 * MB);
     const groups = Array.from({ length: 10 }, (_, i) => ten.filter((_f, j) => j % 10 === i));
     const images = [
       { name: 'one-layer-200mb', groups: [big] },

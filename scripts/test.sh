@@ -10,6 +10,8 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 # Tests and benchmarks are TypeScript too: type-check them with the sources.
 npx tsc -p tsconfig.check.json
+# The import boundaries (front ends through the engine, nothing upward): .dependency-cruiser.cjs.
+npm run --silent lint
 
 if [ -z "${DOCKER_HOST:-}" ] && command -v dockerd >/dev/null && [ "$(id -u)" = 0 ]; then
   dockerd_dir=$(mktemp -d /tmp/wharf-test-dockerd.XXXXXX)

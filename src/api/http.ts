@@ -1,6 +1,6 @@
 /**
  * The HTTP side of one API request: query values as Docker's API parses them (`1`/`true`
- * for booleans, JSON filters in both of its shapes), bounded JSON bodies, and the three
+ * for booleans), bounded JSON bodies, and the three
  * ways an answer goes out: a JSON value, an empty status, or a stream of JSON messages.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -45,29 +45,6 @@ export function intQuery(q: URLSearchParams, key: string): number | undefined {
   const n = Number(v);
   if (!Number.isInteger(n)) throw badRequest(`strconv.Atoi: parsing ${JSON.stringify(v)}: invalid syntax`);
   return n;
-}
-
-/**
- * The `filters` query parameter as `key=value` strings: `{"label":["a=b"]}` (current) or
- * `{"label":{"a=b":true}}` (older clients, docker 20.10's CLI among them).
- */
-export function filterList(q: URLSearchParams): string[] {
-  const raw = q.get('filters');
-  if (!raw) return [];
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch (err) {
-    throw badRequest((err as Error).message);
-  }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw badRequest('invalid filter: expected a JSON object');
-  const out: string[] = [];
-  for (const [key, values] of Object.entries(parsed as Record<string, unknown>)) {
-    const list = Array.isArray(values) ? values : values && typeof values === 'object' ? Object.keys(values).filter((k) => (values as Record<string, unknown>)[k]) : null;
-    if (!list) throw badRequest(`invalid filter: the value of ${JSON.stringify(key)} is not a list`);
-    for (const v of list) out.push(`${key}=${String(v)}`);
-  }
-  return out;
 }
 
 /** The body as a Buffer, at most `limit` bytes (413 beyond). */

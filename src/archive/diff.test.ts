@@ -49,6 +49,7 @@ test('tarDirectory: sorted, deterministic, hardlinks by inode, xattrs kept, sock
 });
 
 /** A real overlay mount, changed by a shell like a container would. */
+// test:host — needs root (overlay mounts), a dockerd: not part of `npm run test:unit`.
 function overlayScenario(base: string): { lower: string; upper: string } {
   const lower = join(base, 'lower');
   const upper = join(base, 'upper');

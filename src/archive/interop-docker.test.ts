@@ -2,6 +2,7 @@
  * Interop with Go's archive/tar as dockerd uses it: `docker save` and `docker export` output
  * read by our reader, with a binary security.capability xattr surviving byte-for-byte.
  */
+// test:host — needs a dockerd, root: not part of `npm run test:unit`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';

@@ -4,7 +4,7 @@
  * report read "Error response from daemon: ...", client-side ones "Error: ...".
  */
 import type { Engine } from '../engine/engine.js';
-import { WharfError, errorLine } from '../core/errors.js';
+import { WharfError, errorLine, hasReason } from '../core/errors.js';
 
 export interface CliContext {
   engine(): Engine;
@@ -41,7 +41,7 @@ export class CliError extends Error {
 export function formatError(err: unknown): string {
   if (err instanceof CliError) return err.raw ? err.message : `Error: ${err.message}`;
   // Template errors come from the docker CLI itself, which prints them bare.
-  if (err instanceof WharfError && err.message.startsWith('template parsing error:')) return errorLine(err);
+  if (hasReason(err, 'TEMPLATE')) return errorLine(err);
   if (err instanceof WharfError) return `Error response from daemon: ${errorLine(err)}`;
   return `Error: ${errorLine(err)}`;
 }

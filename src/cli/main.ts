@@ -42,8 +42,9 @@ export async function main(argv: string[]): Promise<number> {
     .showSuggestionAfterError(false);
   const ctx = createContext(() => {
     const opts = program.opts<{ root?: string; storageDriver?: string }>();
-    if (opts.storageDriver) process.env.WHARF_STORAGE_DRIVER = opts.storageDriver;
-    return Engine.open({ root: opts.root });
+    // WHARF_PUSH_GZIP_LEVEL (1-9) trades push speed for size.
+    const gzip = process.env.WHARF_PUSH_GZIP_LEVEL;
+    return Engine.open({ root: opts.root, storageDriver: opts.storageDriver, pushGzipLevel: gzip ? Number(gzip) : undefined });
   });
   await registerCommands(program, ctx, commandWords(argv));
   mark('cli: commands defined');

@@ -1,21 +1,25 @@
 /**
  * The container store: one directory per container under `<root>/containers/<id>/`, a JSON record
  * (`container.json`) and a state file (`state.json`), both written atomically (temp + rename).
- * Names are reserved with exclusive file creation under `<root>/container-names/`, so two
- * concurrent creates can never take the same name.
+ * Several processes write a state (its monitor, a CLI's pause or stop, a server): each change is
+ * a read-modify-write under the container's lock file (exclusive create; a lock whose holder
+ * died is taken over), so no writer's change is lost to another's. Names are reserved with
+ * exclusive file creation under `<root>/container-names/`, so two concurrent creates can never
+ * take the same name.
  */
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, unlinkSync, writeSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { dataLayout } from '../core/layout.js';
 import { conflict, notFound, WharfError } from '../core/errors.js';
 import { removeTree } from '../snapshot/remove-tree.js';
 import { emptyState, type ContainerRecord, type ContainerState } from './types.js';
 
 export function containersDir(root: string): string {
-  return join(root, 'containers');
+  return dataLayout(root).containers;
 }
 
 export function containerDir(root: string, id: string): string {
-  return join(root, 'containers', id);
+  return dataLayout(root).container(id);
 }
 
 /** Write JSON through a temp file and rename, so readers never see half a file. */
@@ -40,6 +44,42 @@ export function pidAlive(pid: number | undefined): boolean {
     return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Run `fn` holding `lock` (a file made with exclusive create, holding our pid). Node has no
+ * flock; a holder keeps the lock for one small read and write, so waiting is short and
+ * synchronous. A lock whose holder is dead, or older than the deadline, is taken over.
+ */
+export function withFileLock<T>(lock: string, fn: () => T, deadlineMs = 5000): T {
+  const end = Date.now() + deadlineMs;
+  for (;;) {
+    let fd: number;
+    try {
+      fd = openSync(lock, 'wx');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      let holder = 0;
+      try {
+        holder = Number(readFileSync(lock, 'utf8'));
+      } catch {
+        continue; // released meanwhile
+      }
+      // An empty file is a holder between its create and its write: wait for it.
+      if ((holder && !pidAlive(holder)) || Date.now() > end) rmSync(lock, { force: true });
+      else Atomics.wait(pause, 0, 0, 1);
+      continue;
+    }
+    try {
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return fn();
+    } finally {
+      rmSync(lock, { force: true });
+    }
   }
 }
 
@@ -79,7 +119,7 @@ export class ContainerStore {
     if (ids.includes(ref)) return ref;
     const name = ref.replace(/^\//, '');
     try {
-      const id = readFileSync(join(this.root, 'container-names', name), 'utf8').trim();
+      const id = readFileSync(join(dataLayout(this.root).containerNames, name), 'utf8').trim();
       if (ids.includes(id)) return id;
     } catch {
       /* not a name */
@@ -103,13 +143,27 @@ export class ContainerStore {
     return readJson<ContainerState>(join(this.dir(id), 'state.json')) ?? emptyState();
   }
 
-  /** The state, corrected when the process that ran the container is gone (host reboot, crash). */
+  /**
+   * The state, corrected when the process that ran the container is gone (host reboot, crash,
+   * a foreground `run` killed): exited with 255, finished when the loss was found. The
+   * correction is written once, so the finish time stays put and `MonitorLost` tells the
+   * engine to finish what the monitor could not (an `--rm` removal).
+   */
   state(id: string): ContainerState {
     const st = readJson<ContainerState>(join(this.dir(id), 'state.json')) ?? emptyState();
-    if ((st.Running || st.Restarting) && !pidAlive(st.MonitorPid)) {
-      return { ...st, Status: 'exited', Running: false, Restarting: false, Paused: false, Pid: 0, ExitCode: 255, Health: st.Health ? { ...st.Health, Status: 'unhealthy' } : undefined };
+    if (!(st.Running || st.Restarting) || pidAlive(st.MonitorPid)) return st;
+    const lost = st.MonitorPid;
+    const corrected = (s: ContainerState): ContainerState =>
+      Object.assign(s, {
+        Status: 'exited', Running: false, Restarting: false, Paused: false, Pid: 0, ExitCode: 255, MonitorPid: undefined, MonitorLost: true,
+        FinishedAt: new Date().toISOString(), Health: s.Health ? { ...s.Health, Status: 'unhealthy' } : undefined,
+      } satisfies Partial<ContainerState>);
+    try {
+      // Only if no one restarted it meanwhile (a new monitor's pid) or corrected it first.
+      return this.updateState(id, (s) => void ((s.Running || s.Restarting) && s.MonitorPid === lost && corrected(s)));
+    } catch {
+      return corrected({ ...st }); // a directory being removed: report, do not write
     }
-    return st;
   }
 
   writeRecord(rec: ContainerRecord): void {
@@ -121,18 +175,20 @@ export class ContainerStore {
     writeJsonAtomic(join(this.dir(id), 'state.json'), state);
   }
 
-  /** Read-modify-write of the state file. */
+  /** Read-modify-write of the state file under the container's lock. */
   updateState(id: string, fn: (s: ContainerState) => void): ContainerState {
     const path = join(this.dir(id), 'state.json');
-    const st = readJson<ContainerState>(path) ?? emptyState();
-    fn(st);
-    writeJsonAtomic(path, st);
-    return st;
+    return withFileLock(`${path}.lock`, () => {
+      const st = readJson<ContainerState>(path) ?? emptyState();
+      fn(st);
+      writeJsonAtomic(path, st);
+      return st;
+    });
   }
 
   /** Reserve a name for an ID, or throw Docker's conflict error. */
   reserveName(name: string, id: string): void {
-    const dir = join(this.root, 'container-names');
+    const dir = dataLayout(this.root).containerNames;
     mkdirSync(dir, { recursive: true });
     const path = join(dir, name);
     for (let attempt = 0; attempt < 2; attempt++) {
@@ -159,7 +215,7 @@ export class ContainerStore {
   }
 
   releaseName(name: string, id: string): void {
-    const path = join(this.root, 'container-names', name);
+    const path = join(dataLayout(this.root).containerNames, name);
     try {
       if (readFileSync(path, 'utf8').trim() === id) unlinkSync(path);
     } catch {
@@ -173,12 +229,4 @@ export class ContainerStore {
     if (rec) this.releaseName(rec.Name, id);
     removeTree(this.dir(id));
   }
-}
-
-/** Containers (any state) created from an image: `rmi` refuses to delete such images. */
-export function containersUsingImage(root: string, imageId: string): { id: string; name: string }[] {
-  return new ContainerStore(root)
-    .list()
-    .filter((r) => r.Image === imageId)
-    .map((r) => ({ id: r.Id, name: r.Name }));
 }

@@ -95,6 +95,8 @@ export interface ContainerState {
   Health?: HealthState;
   /** Not in Docker's JSON: pid of the monitor (or foreground CLI) that runs the container. */
   MonitorPid?: number;
+  /** Not in Docker's JSON: its monitor died while it ran (the state was corrected, not written by it). */
+  MonitorLost?: boolean;
   /** Not in Docker's JSON: set by `stop`/`kill` so restart policies leave the container down. */
   ManuallyStopped?: boolean;
   RestartCount?: number;

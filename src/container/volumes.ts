@@ -5,6 +5,7 @@
 import { randomBytes } from '../core/random.js';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { dataLayout } from '../core/layout.js';
 import { conflict, invalidArgument, notFound } from '../core/errors.js';
 import { ContainerStore, writeJsonAtomic } from './store.js';
 
@@ -22,10 +23,14 @@ export interface VolumeRecord {
 const VOLUME_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
 
 export class VolumeStore {
-  constructor(readonly root: string) {}
+  /** `containers`: whose mounts say which volumes are in use (default: the same root's). */
+  constructor(
+    readonly root: string,
+    private readonly containers: ContainerStore = new ContainerStore(root),
+  ) {}
 
   private dir(name: string): string {
-    return join(this.root, 'volumes', name);
+    return dataLayout(this.root).volume(name);
   }
 
   create(name?: string, labels: Record<string, string> = {}, anonymous = false): VolumeRecord {
@@ -65,7 +70,7 @@ export class VolumeStore {
   }
 
   list(): VolumeRecord[] {
-    const base = join(this.root, 'volumes');
+    const base = dataLayout(this.root).volumes;
     if (!existsSync(base)) return [];
     return readdirSync(base)
       .map((n) => this.get(n))
@@ -74,7 +79,7 @@ export class VolumeStore {
 
   /** Containers whose mounts use the volume. */
   users(name: string): string[] {
-    return new ContainerStore(this.root)
+    return this.containers
       .list()
       .filter((c) => c.Mounts.some((m) => m.Type === 'volume' && m.Name === name))
       .map((c) => c.Id);

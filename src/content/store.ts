@@ -11,6 +11,7 @@ import { PassThrough, Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Digester, digestOf, parseDigest, type Algorithm, type Digest } from '../core/digest.js';
 import { WharfError, notFound } from '../core/errors.js';
+import { dataLayout } from '../core/layout.js';
 
 export interface BlobInfo {
   digest: Digest;
@@ -28,8 +29,8 @@ export class ContentStore {
   readonly ingestDir: string;
 
   constructor(readonly root: string) {
-    this.blobsDir = join(root, 'blobs');
-    this.ingestDir = join(root, 'ingest');
+    this.blobsDir = dataLayout(root).blobs;
+    this.ingestDir = dataLayout(root).ingest;
     mkdirSync(join(this.blobsDir, 'sha256'), { recursive: true });
     mkdirSync(this.ingestDir, { recursive: true });
   }
@@ -162,7 +163,7 @@ function verify(digest: Digest, size: number, expected?: IngestExpectation): voi
     throw new WharfError('DIGEST_MISMATCH', `size mismatch: expected ${expected.size} bytes, got ${size}`);
   }
   if (expected?.digest && expected.digest !== digest) {
-    throw new WharfError('DIGEST_MISMATCH', `digest mismatch: expected ${expected.digest}, got ${digest}`);
+    throw new WharfError('DIGEST_MISMATCH', `digest mismatch: expected ${expected.digest}, got ${digest}`, { reason: 'CONTENT_DIGEST' });
   }
 }
 

@@ -29,8 +29,25 @@ const statusByCode: Record<ErrorCode, number> = {
   INTERNAL: 500,
 };
 
+/**
+ * Finer than the code, for callers that must tell failures of one code apart (never by the
+ * message's text, which is docker's wording and may change).
+ */
+export type ErrorReason =
+  /** The image named does not exist in the store. */
+  | 'NO_SUCH_IMAGE'
+  /** `push` of a tag that is not in the store. */
+  | 'IMAGE_NOT_LOCAL'
+  /** A Go template that does not parse or execute (docker's CLI reports it itself). */
+  | 'TEMPLATE'
+  /** `cp -`: the destination is not a directory (docker's CLI checks it itself). */
+  | 'CP_DESTINATION'
+  /** The content store read the whole stream and its digest is not the one expected. */
+  | 'CONTENT_DIGEST';
+
 export interface ErrorOptions {
   hint?: string;
+  reason?: ErrorReason;
   cause?: unknown;
   /** Process exit code the CLI should use (Docker uses 1 for most errors, 125 for run failures). */
   exitCode?: number;
@@ -45,6 +62,7 @@ export class WharfError extends Error {
   readonly code: ErrorCode;
   readonly httpStatus: number;
   readonly hint?: string;
+  readonly reason?: ErrorReason;
   readonly exitCode: number;
   readonly daemonSide: boolean;
 
@@ -54,6 +72,7 @@ export class WharfError extends Error {
     this.code = code;
     this.httpStatus = statusByCode[code];
     this.hint = options.hint;
+    this.reason = options.reason;
     this.exitCode = options.exitCode ?? 1;
     this.daemonSide = options.daemonSide ?? false;
   }
@@ -67,6 +86,11 @@ export const corrupt = (message: string, options?: ErrorOptions) => new WharfErr
 
 export function isWharfError(err: unknown, code?: ErrorCode): err is WharfError {
   return err instanceof WharfError && (code === undefined || err.code === code);
+}
+
+/** A WharfError with this reason. */
+export function hasReason(err: unknown, reason: ErrorReason): err is WharfError {
+  return err instanceof WharfError && err.reason === reason;
 }
 
 /** One line for a human: the message, never a stack. */

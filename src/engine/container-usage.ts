@@ -4,11 +4,10 @@
  */
 import type { ContainerUser } from './images/delete.js';
 import type { Engine } from './engine.js';
-import { ContainerStore } from '../container/store.js';
 import { inspectContainer } from './containers/inspect.js';
 
-export function containerUsers(root: string, imageId: string): ContainerUser[] {
-  const store = new ContainerStore(root);
+export function containerUsers(engine: Engine, imageId: string): ContainerUser[] {
+  const store = engine.containers;
   return store
     .list()
     .filter((r) => r.Image === imageId)
@@ -16,5 +15,5 @@ export function containerUsers(root: string, imageId: string): ContainerUser[] {
 }
 
 export function inspectContainerByName(engine: Engine, name: string, o: { size?: boolean } = {}): unknown {
-  return inspectContainer(engine.root, name, o);
+  return inspectContainer(engine, name, o);
 }

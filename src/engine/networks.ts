@@ -4,15 +4,15 @@
  */
 import { createHash } from 'node:crypto';
 import { bridgeConfig } from '../container/runtime/network/bridge.js';
-import { ContainerStore } from '../container/store.js';
+import type { Engine } from './engine.js';
 import { WharfError } from '../core/errors.js';
 
 const BOOT = new Date().toISOString();
 const idOf = (name: string) => createHash('sha256').update(`wharf-network-${name}`).digest('hex');
 
-export function listNetworks(root: string): Record<string, unknown>[] {
+export function listNetworks(engine: Engine): Record<string, unknown>[] {
   const bridge = bridgeConfig();
-  const store = new ContainerStore(root);
+  const store = engine.containers;
   const members = (name: string) => {
     const out: Record<string, unknown> = {};
     for (const rec of store.list()) {
@@ -40,8 +40,8 @@ export function listNetworks(root: string): Record<string, unknown>[] {
 }
 
 /** A network by name, full ID or ID prefix. */
-export function inspectNetwork(root: string, ref: string): Record<string, unknown> {
-  const found = listNetworks(root).find((n) => n.Name === ref || n.Id === ref || (ref.length >= 1 && String(n.Id).startsWith(ref)));
+export function inspectNetwork(engine: Engine, ref: string): Record<string, unknown> {
+  const found = listNetworks(engine).find((n) => n.Name === ref || n.Id === ref || (ref.length >= 1 && String(n.Id).startsWith(ref)));
   if (!found) throw new WharfError('NOT_FOUND', `network ${ref} not found`);
   return found;
 }

@@ -1,31 +1,67 @@
 /** Facts about this engine and host, for `version`, `info` and `system df`. */
 import { cpus, hostname, release, totalmem, type as osType } from 'node:os';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import type { Engine } from './engine.js';
 import { hostPlatform } from '../core/descriptor.js';
 import { API_VERSION, WHARF_VERSION } from './version.js';
 import { containerUsage } from './images/service.js';
-import { ContainerStore } from '../container/store.js';
-import { VolumeStore } from '../container/volumes.js';
 import { diskUsage as pathSize } from './containers/list.js';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
-function containerCounts(root: string) {
-  const store = new ContainerStore(root);
+function containerCounts(engine: Engine) {
+  const store = engine.containers;
   const states = store.ids().map((id) => store.state(id));
   const running = states.filter((s) => s.Running).length;
   const paused = states.filter((s) => s.Paused).length;
   return { total: states.length, running, paused, stopped: states.length - running - paused };
 }
 
+/** Where a runtime binary named `name` is on PATH (or `name` itself when it is a path). */
+function onPath(name: string): string | undefined {
+  if (name.includes('/')) return name;
+  for (const dir of (process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin').split(':')) {
+    const p = join(dir || '.', name);
+    if (statSync(p, { throwIfNoEntry: false })?.isFile()) return p;
+  }
+  return undefined;
+}
+
+const VERSION_CACHE = '/run/wharf/runtime-versions.json';
+
+/**
+ * The runtime's version (`runc --version`), cached in /run/wharf (tmpfs) under the binary's
+ * path, inode, size and mtime: spawning runc costs `version` ~15 ms, as much as the rest of
+ * the command; a replaced binary is asked again.
+ */
 export function runtimeVersion(name = 'runc'): string {
+  const path = onPath(name);
+  const st = path ? statSync(path, { throwIfNoEntry: false }) : undefined;
+  if (!path || !st) return 'not installed';
+  const key = `${path}:${st.ino}:${st.size}:${st.mtimeMs}`;
+  let cache: Record<string, string> = {};
   try {
-    const out = execFileSync(name, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-    return /version\s+(\S+)/.exec(out)?.[1] ?? 'unknown';
+    cache = JSON.parse(readFileSync(VERSION_CACHE, 'utf8')) as Record<string, string>;
+    if (typeof cache[key] === 'string') return cache[key];
+  } catch {
+    cache = {};
+  }
+  let version: string;
+  try {
+    const out = execFileSync(path, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    version = /version\s+(\S+)/.exec(out)?.[1] ?? 'unknown';
   } catch {
     return 'not installed';
   }
+  try {
+    mkdirSync(dirname(VERSION_CACHE), { recursive: true });
+    const tmp = `${VERSION_CACHE}.${process.pid}`;
+    writeFileSync(tmp, JSON.stringify({ ...cache, [key]: version }));
+    renameSync(tmp, VERSION_CACHE);
+  } catch {
+    // not root, or /run is read-only: ask runc each time
+  }
+  return version;
 }
 
 export function versionInfo() {
@@ -55,7 +91,7 @@ function operatingSystem(): string {
 
 export function engineInfo(engine: Engine) {
   const images = engine.images.list();
-  const c = containerCounts(engine.root);
+  const c = containerCounts(engine);
   const cgroupV2 = existsSync('/sys/fs/cgroup/cgroup.controllers');
   const p = hostPlatform();
   return {
@@ -65,7 +101,7 @@ export function engineInfo(engine: Engine) {
     ContainersPaused: c.paused,
     ContainersStopped: c.stopped,
     Images: images.length,
-    Driver: process.env.WHARF_STORAGE_DRIVER ?? 'overlay2',
+    Driver: engine.storageDriver,
     DriverStatus: [['Backing Filesystem', 'extfs']],
     LoggingDriver: 'json-file',
     CgroupDriver: 'cgroupfs',
@@ -110,15 +146,15 @@ export function diskUsage(engine: Engine): DiskUsageRow[] {
   const activeSize = [...activeLayers].reduce((a, d) => a + (layerSizes.get(d) ?? 0), 0);
   return [
     { type: 'Images', total: engine.images.list().length, active, size, reclaimable: size - activeSize },
-    containersRow(engine.root),
-    volumesRow(engine.root),
+    containersRow(engine),
+    volumesRow(engine),
     { type: 'Build Cache', total: 0, active: 0, size: 0, reclaimable: 0 },
   ];
 }
 
 /** Containers: their writable layers; a stopped container's is reclaimable. */
-function containersRow(root: string): DiskUsageRow {
-  const store = new ContainerStore(root);
+function containersRow(engine: Engine): DiskUsageRow {
+  const store = engine.containers;
   let size = 0;
   let reclaimable = 0;
   let active = 0;
@@ -132,8 +168,8 @@ function containersRow(root: string): DiskUsageRow {
 }
 
 /** Local volumes: a volume no container uses is reclaimable. */
-function volumesRow(root: string): DiskUsageRow {
-  const volumes = new VolumeStore(root);
+function volumesRow(engine: Engine): DiskUsageRow {
+  const volumes = engine.volumes;
   let size = 0;
   let reclaimable = 0;
   let active = 0;

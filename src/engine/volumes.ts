@@ -1,31 +1,62 @@
-/** Volumes for the engine's callers: Docker's list filters, create, inspect, remove and prune. */
-import { VolumeStore, type VolumeRecord } from '../container/volumes.js';
-import { invalidArgument } from '../core/errors.js';
+/**
+ * Volume operations in docker's shapes: create, list (filters dangling and name), inspect
+ * (docker's field order, null for no labels or options), remove and prune (names and the
+ * bytes reclaimed). The CLI formats the rows.
+ */
+import type { Filters } from '../core/filters.js';
+import type { VolumeRecord } from '../container/volumes.js';
+import type { Engine } from './engine.js';
+import { diskUsage } from './containers/list.js';
 
-export type { VolumeRecord };
-
-/** `key=value` filters of `volume ls`: dangling, name, label, driver. */
-export function listVolumes(root: string, filters: string[] = []): VolumeRecord[] {
-  const store = new VolumeStore(root);
-  let list = store.list();
-  for (const f of filters) {
-    const i = f.indexOf('=');
-    const [k, v] = i < 0 ? [f, ''] : [f.slice(0, i), f.slice(i + 1)];
-    if (k === 'dangling') {
-      if (!['true', 'false', '1', '0'].includes(v)) throw invalidArgument(`Invalid filter 'dangling=${v}'`);
-      list = list.filter((x) => (store.users(x.Name).length === 0) === (v === 'true' || v === '1'));
-    } else if (k === 'name') list = list.filter((x) => x.Name.includes(v));
-    else if (k === 'driver') list = list.filter((x) => x.Driver === v);
-    else if (k === 'label') {
-      const [lk = '', ...lv] = v.split('=');
-      list = list.filter((x) => lk in x.Labels && (!lv.length || x.Labels[lk] === lv.join('=')));
-    } else throw invalidArgument(`Invalid filter '${k}'`);
-  }
-  return list;
+/** The API's Volume object. */
+export interface Volume {
+  CreatedAt: string;
+  Driver: string;
+  Labels: Record<string, string> | null;
+  Mountpoint: string;
+  Name: string;
+  Options: Record<string, string> | null;
+  Scope: string;
 }
 
-export const createVolume = (root: string, name: string | undefined, labels: Record<string, string>) => new VolumeStore(root).create(name, labels);
-export const inspectVolume = (root: string, name: string) => new VolumeStore(root).inspect(name);
-export const removeVolume = (root: string, name: string, force: boolean) => new VolumeStore(root).remove(name, force);
-export const pruneVolumes = (root: string, all: boolean) => new VolumeStore(root).prune(all);
-export const volumeUsers = (root: string, name: string) => new VolumeStore(root).users(name);
+const volumeView = (v: VolumeRecord): Volume => ({
+  CreatedAt: v.CreatedAt,
+  Driver: v.Driver,
+  Labels: Object.keys(v.Labels ?? {}).length ? v.Labels : null,
+  Mountpoint: v.Mountpoint,
+  Name: v.Name,
+  Options: v.Options ?? null,
+  Scope: v.Scope,
+});
+
+export function createVolume(engine: Engine, o: { name?: string; labels?: Record<string, string> } = {}): Volume {
+  return volumeView(engine.volumes.create(o.name, o.labels ?? {}));
+}
+
+export function listVolumes(engine: Engine, filters: Filters): Volume[] {
+  const volumes = engine.volumes;
+  let list = volumes.list();
+  for (const v of filters.get('dangling')) list = list.filter((x) => (volumes.users(x.Name).length === 0) === (v === 'true' || v === '1'));
+  for (const v of filters.get('name')) list = list.filter((x) => x.Name.includes(v));
+  return list.map(volumeView);
+}
+
+export function inspectVolume(engine: Engine, name: string): Volume {
+  return volumeView(engine.volumes.inspect(name));
+}
+
+export function removeVolume(engine: Engine, name: string, o: { force?: boolean } = {}): void {
+  engine.volumes.remove(name, o.force);
+}
+
+export interface VolumePruneReport {
+  VolumesDeleted: string[];
+  SpaceReclaimed: number;
+}
+
+/** Unused volumes (anonymous ones only unless `all`); the bytes counted as `system df` counts them. */
+export function pruneVolumes(engine: Engine, o: { all?: boolean } = {}): VolumePruneReport {
+  const sizes = new Map(engine.volumes.list().map((v) => [v.Name, diskUsage(v.Mountpoint)]));
+  const { names } = engine.volumes.prune(o.all);
+  return { VolumesDeleted: names, SpaceReclaimed: names.reduce((n, name) => n + (sizes.get(name) ?? 0), 0) };
+}

@@ -4,6 +4,7 @@
  * refers to what lives in SQLite, and every change to it is one transaction, so a
  * killed process leaves either the old state or the new one.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { rmSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { ContentStore } from '../content/store.js';
@@ -80,7 +81,7 @@ export class ImageStore {
     const prefix = /^(?:sha256:)?([a-f0-9]+)$/.exec(refOrId);
     if (prefix) {
       const rows = this.db.prepare("SELECT id FROM images WHERE id >= ? AND id < ? LIMIT 2").all(`sha256:${prefix[1]}`, `sha256:${prefix[1]}g`) as { id: Digest }[];
-      if (rows.length > 1) throw new WharfError('NOT_FOUND', `No such image: ${refOrId}`, { hint: 'ambiguous ID prefix' });
+      if (rows.length > 1) throw new WharfError('NOT_FOUND', `No such image: ${refOrId}`, { hint: 'ambiguous ID prefix', reason: 'NO_SUCH_IMAGE' });
       if (rows.length === 1) return rows[0]!.id;
     }
     return undefined;
@@ -96,7 +97,7 @@ export class ImageStore {
 
   get(refOrId: string): ImageRecord {
     const id = this.resolveId(refOrId);
-    if (!id) throw notFound(`No such image: ${missingImageName(refOrId)}`);
+    if (!id) throw notFound(`No such image: ${missingImageName(refOrId)}`, { reason: 'NO_SUCH_IMAGE' });
     return this.record(id);
   }
 
@@ -106,7 +107,7 @@ export class ImageStore {
 
   record(id: Digest): ImageRecord {
     const row = this.db.prepare('SELECT * FROM images WHERE id = ?').get(id) as ImageRow | undefined;
-    if (!row) throw notFound(`No such image: ${id}`);
+    if (!row) throw notFound(`No such image: ${id}`, { reason: 'NO_SUCH_IMAGE' });
     const config = JSON.parse(this.content.read(id).toString('utf8')) as ImageConfig;
     const tags = (this.db.prepare('SELECT ref FROM tags WHERE image_id = ? ORDER BY created, ref').all(id) as { ref: string }[]).map((r) => parseReference(r.ref).familiarString());
     const digests = (this.db.prepare('SELECT repo, digest FROM repo_digests WHERE image_id = ? ORDER BY repo').all(id) as { repo: string; digest: string }[]).map((r) =>
@@ -189,7 +190,8 @@ export class ImageStore {
   async ingestLayer(tar: Readable | AsyncIterable<Buffer>, expectedDiffId?: Digest, leaseId?: string): Promise<{ diffId: Digest; size: number }> {
     const scanner = scanLayerSize();
     const blob = await this.content.ingest(tar, expectedDiffId ? { digest: expectedDiffId } : undefined, scanner.push);
-    if (leaseId) this.leaseBlob(leaseId, blob.digest);
+    const lease = leaseId ?? this.currentLease();
+    if (lease) this.leaseBlob(lease, blob.digest);
     let size: number;
     try {
       size = await scanner.finish();
@@ -284,9 +286,25 @@ export class ImageStore {
       if (!still && !this.isLeased(layer.diffId)) {
         this.db.prepare('DELETE FROM layers WHERE diff_id = ?').run(layer.diffId);
         rmSync(layer.path, { force: true });
+        this.sweepCompressedForms(layer.diffId);
       }
     }
     if (!this.isLeased(id)) rmSync(this.content.path(id), { force: true });
+  }
+
+  /**
+   * The compressed forms kept for a re-push (layer_blobs) of a layer that is gone: their rows,
+   * and their bytes unless another live layer maps to the same blob or work in progress holds it.
+   */
+  private sweepCompressedForms(diffId: string): void {
+    const forms = this.db.prepare('SELECT digest FROM layer_blobs WHERE diff_id = ?').all(diffId) as { digest: string }[];
+    this.db.prepare('DELETE FROM layer_blobs WHERE diff_id = ?').run(diffId);
+    const stillUsed = this.db.prepare('SELECT 1 FROM layer_blobs lb JOIN image_layers il ON il.diff_id = lb.diff_id WHERE lb.digest = ? LIMIT 1');
+    for (const { digest } of forms) {
+      const other = this.db.prepare('SELECT 1 FROM images WHERE id = ? UNION ALL SELECT 1 FROM image_layers WHERE diff_id = ? LIMIT 1').get(digest, digest);
+      if (digest === diffId || other || stillUsed.get(digest) || this.isLeased(digest)) continue;
+      rmSync(this.content.path(digest as Digest), { force: true });
+    }
   }
 
   private isLeased(digest: string): boolean {
@@ -308,6 +326,29 @@ export class ImageStore {
   releaseLease(leaseId: string): void {
     this.db.prepare('DELETE FROM leases WHERE id = ?').run(leaseId);
   }
+
+  /**
+   * Run `fn` holding a lease that rides on its async context (containerd's lease on the
+   * context): every layer ingested inside, however deep the call, is leased to it, and the
+   * lease goes when `fn` settles. A lease already held outside is reused.
+   */
+  async withLease<T>(fn: (lease: string) => Promise<T>): Promise<T> {
+    const held = this.currentLease();
+    if (held) return fn(held);
+    const lease = this.createLease();
+    try {
+      return await this.leaseContext.run(lease, () => fn(lease));
+    } finally {
+      this.releaseLease(lease);
+    }
+  }
+
+  /** The lease of the enclosing `withLease`, if any. */
+  currentLease(): string | undefined {
+    return this.leaseContext.getStore();
+  }
+
+  private readonly leaseContext = new AsyncLocalStorage<string>();
 
   /** Blobs referenced by nothing: no image, no layer row, no live lease. */
   unreferencedBlobs(all: string[]): string[] {

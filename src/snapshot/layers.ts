@@ -14,6 +14,7 @@
 import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import type { LayerRef } from '../image/types.js';
 import { randomBytes } from '../core/random.js';
 import { countTree } from '../archive/confined-ops.js';
@@ -104,30 +105,66 @@ export function checkLayerDirs(root: string, prune: boolean): { checked: number;
   return { checked: names.length, errors, leftovers: leftovers.length };
 }
 
-/** Make sure the overlay-format diff of one layer exists, whole; returns its path. */
-export async function ensureLayer(root: string, layer: LayerRef): Promise<string> {
-  const dir = join(layersDir(root), hexOf(layer.chainId));
-  const diff = join(dir, 'diff');
-  if (existsSync(join(dir, RECORD))) return diff;
-  if (existsSync(dir)) moveAsideAndRemove(root, dir);
-  const base = layersDir(root);
-  mkdirSync(base, { recursive: true });
-  const tmp = await mkdtemp(join(base, '.tmp-'));
-  try {
+/**
+ * One layer being unpacked (by the confined worker) into a temp dir beside the cache, with
+ * its completeness record: `commit` renames it into place (a concurrent unpack of the same
+ * chain that won first is kept, the loser dropped), `discard` drops it. Pull unpacks this way
+ * while it downloads, committing only once the image is stored; the first run unpacks what
+ * is still missing.
+ */
+export class StagedLayer {
+  private constructor(
+    private readonly dir: string,
+    private readonly tmp: string,
+  ) {}
+
+  /** A staging dir for `chainId`, or undefined when the chain is already unpacked whole. */
+  static async begin(root: string, chainId: string): Promise<StagedLayer | undefined> {
+    const dir = join(layersDir(root), hexOf(chainId));
+    if (existsSync(join(dir, RECORD))) return undefined;
+    if (existsSync(dir)) moveAsideAndRemove(root, dir);
+    const base = layersDir(root);
+    mkdirSync(base, { recursive: true });
+    const tmp = await mkdtemp(join(base, '.tmp-'));
     mkdirSync(join(tmp, 'diff'));
+    return new StagedLayer(dir, tmp);
+  }
+
+  /** Unpack a layer tar stream (overlay whiteouts) into the staging dir, and record what it holds. */
+  async apply(tar: Readable): Promise<void> {
     const { confinedApply } = await import('../archive/confined.js');
-    const r = await confinedApply(createReadStream(layer.path), join(tmp, 'diff'), { whiteouts: 'overlay' }, true);
-    writeFileSync(join(tmp, RECORD), JSON.stringify(r.count));
+    const r = await confinedApply(tar, join(this.tmp, 'diff'), { whiteouts: 'overlay' }, true);
+    writeFileSync(join(this.tmp, RECORD), JSON.stringify(r.count));
+  }
+
+  commit(): void {
     try {
-      renameSync(tmp, dir);
+      renameSync(this.tmp, this.dir);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw err;
+    } finally {
+      this.discard();
     }
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
   }
-  return diff;
+
+  discard(): void {
+    rmSync(this.tmp, { recursive: true, force: true });
+  }
+}
+
+/** Make sure the overlay-format diff of one layer exists, whole; returns its path. */
+export async function ensureLayer(root: string, layer: LayerRef): Promise<string> {
+  const staged = await StagedLayer.begin(root, layer.chainId);
+  if (staged) {
+    try {
+      await staged.apply(createReadStream(layer.path));
+      staged.commit();
+    } finally {
+      staged.discard();
+    }
+  }
+  return layerDiffDir(root, layer.chainId);
 }
 
 /** Unpack every layer of a chain (bottom first); returns the diff dirs in the same order. */

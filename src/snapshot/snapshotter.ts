@@ -9,7 +9,7 @@ import type { Readable } from 'node:stream';
 import { daemonConfigPath } from '../core/paths.js';
 import { invalidArgument, WharfError } from '../core/errors.js';
 import type { LayerRef } from '../image/types.js';
-import { ensureChain, layersDir } from './layers.js';
+import { ensureChain, layersDir, StagedLayer } from './layers.js';
 import { isMounted, run, unmountIfMounted } from './mount.js';
 import { removeTree } from './remove-tree.js';
 import type { Change } from './archive-bridge.js';
@@ -233,4 +233,13 @@ export function configuredDriver(explicit?: string): DriverName {
 
 export function snapshotter(root: string, driver: string): Snapshotter {
   return driver === 'vfs' ? new VfsSnapshotter(root) : new OverlaySnapshotter(root);
+}
+
+/**
+ * For pull (and load): a layer unpacked while it is stored, so the first run finds it ready.
+ * Only overlay2 shares unpacked layers between containers; vfs copies per container.
+ */
+export function layerStager(root: string, driver: DriverName): ((chainId: string) => Promise<StagedLayer | undefined>) | undefined {
+  if (driver !== 'overlay2') return undefined;
+  return (chainId) => StagedLayer.begin(root, chainId);
 }

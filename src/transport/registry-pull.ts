@@ -14,7 +14,8 @@ import { createGunzip } from 'node:zlib';
 import { decompress } from '../archive/compression.js';
 import { hostPlatform, type Descriptor, type Platform } from '../core/descriptor.js';
 import { digestOf, shortId, type Digest } from '../core/digest.js';
-import { WharfError, corrupt, isWharfError } from '../core/errors.js';
+import { chainIds } from '../image/chain.js';
+import { WharfError, corrupt, hasReason, isWharfError } from '../core/errors.js';
 import type { Reference } from '../core/reference.js';
 import type { LayerBlobs } from '../image/layer-blobs.js';
 import type { ImageStore } from '../image/store.js';
@@ -34,7 +35,20 @@ export interface PullOptions {
   progress?: ProgressSink;
   /** Parallel layer downloads (Docker's max-concurrent-downloads, 3). */
   concurrency?: number;
+  /** Cancels the pull: downloads stop, nothing becomes visible, the lease goes. */
+  signal?: AbortSignal;
+  /** Unpacks each layer for containers while it is stored (the snapshotter's layer cache). */
+  unpack?: LayerUnpacker;
 }
+
+/** A layer being unpacked: committed once the image is in the store, else discarded. */
+export interface StagedUnpack {
+  apply(tar: Readable): Promise<void>;
+  commit(): void;
+  discard(): void;
+}
+/** Staging for chain `chainId`, or undefined when it is already unpacked (or never is). */
+export type LayerUnpacker = (chainId: Digest) => Promise<StagedUnpack | undefined>;
 
 export interface PullResult {
   id: Digest;
@@ -94,9 +108,11 @@ export async function pullImage(ref: Reference, opts: PullOptions): Promise<Pull
   const id = digestOf(configBytes);
 
   const lease = store.createLease();
+  const unpacked: StagedUnpack[] = [];
   try {
     // dockerd skips the layers altogether when it already has the image.
-    if (!store.exists(id)) await fetchLayers(opts, progress, repo, manifest.layers, diffIds, lease);
+    if (!store.exists(id)) await fetchLayers(opts, progress, repo, manifest.layers, diffIds, lease, unpacked);
+    opts.signal?.throwIfAborted();
     manifest.layers.forEach((layer, i) => {
       opts.blobs.remember({ diffId: diffIds[i]!, digest: layer.digest, mediaType: layer.mediaType, size: layer.size });
       opts.blobs.addSource(layer.digest, client.registry, repo);
@@ -106,16 +122,36 @@ export async function pullImage(ref: Reference, opts: PullOptions): Promise<Pull
       tags: ref.digest ? [] : [ref.withDefaultTag().toString()],
       repoDigests: [`${ref.name}@${digest}`],
     });
+    // The unpacked layers go into the cache only now: a failed pull leaves none behind.
+    for (const u of unpacked.splice(0)) {
+      try {
+        u.commit();
+      } catch {
+        // the first run unpacks it instead
+      }
+    }
   } finally {
+    for (const u of unpacked) u.discard();
     store.releaseLease(lease);
   }
   progress.line(`Digest: ${digest}`);
   return { id, manifestDigest: digest, updated: before !== id };
 }
 
-async function fetchLayers(opts: PullOptions, progress: ProgressSink, repo: string, layers: Descriptor[], diffIds: Digest[], lease: string): Promise<void> {
+async function fetchLayers(
+  opts: PullOptions,
+  progress: ProgressSink,
+  repo: string,
+  layers: Descriptor[],
+  diffIds: Digest[],
+  lease: string,
+  unpacked: StagedUnpack[],
+): Promise<void> {
+  const chains = chainIds(diffIds);
   const limiter = new Limiter(opts.concurrency ?? 3);
   const abort = new AbortController();
+  opts.signal?.addEventListener('abort', () => abort.abort(opts.signal!.reason), { once: true });
+  if (opts.signal?.aborted) abort.abort(opts.signal.reason);
   const seen = new Set<string>();
   const jobs: Promise<void>[] = [];
   layers.forEach((layer, i) => {
@@ -129,7 +165,12 @@ async function fetchLayers(opts: PullOptions, progress: ProgressSink, repo: stri
     }
     progress.update(id, 'Pulling fs layer');
     if (limiter.full) progress.update(id, 'Waiting');
-    jobs.push(limiter.run(() => downloadLayer(opts, progress, repo, layer, diffId, lease, abort.signal)));
+    jobs.push(
+      limiter.run(async () => {
+        const staged = await downloadLayer(opts, progress, repo, layer, { diffId, chainId: chains[i]! }, lease, abort.signal);
+        if (staged) unpacked.push(staged);
+      }),
+    );
   });
   await settleAll(jobs, () => abort.abort());
 }
@@ -139,11 +180,12 @@ async function downloadLayer(
   progress: ProgressSink,
   repo: string,
   layer: Descriptor,
-  diffId: Digest,
+  ids: { diffId: Digest; chainId: Digest },
   lease: string,
   signal: AbortSignal,
-): Promise<void> {
+): Promise<StagedUnpack | undefined> {
   if (signal.aborted) throw new WharfError('UNAVAILABLE', 'context canceled');
+  const { diffId } = ids;
   const id = shortId(layer.digest);
   // The compressed bytes of a gzip layer are kept too, so pushing this image elsewhere sends
   // the very same blobs and manifest. The store's writer then checks their digest, so the
@@ -163,9 +205,25 @@ async function downloadLayer(
     progress.update(id, 'Extracting', { current: layer.size, total: layer.size });
   });
   const input = keep ? pipeline(src, teeInto(keep.stream), () => undefined) : src;
+  const staged = await opts.unpack?.(ids.chainId).catch(() => undefined);
+  let unpacking: Promise<boolean> | undefined;
+  let side: PassThrough | undefined;
   try {
     // gzip through node:zlib: on the thread pool, and faster than unpigz here (see README).
-    const stream = keep && verified ? gunzipping(input, verified) : (await decompress(input)).stream;
+    let stream = keep && verified ? gunzipping(input, verified) : (await decompress(input)).stream;
+    if (staged) {
+      // The decompressed tar also goes to the unpacker, so the first run finds the layer
+      // ready. Its failure only costs that: the first run unpacks (and reports) it again.
+      const branch = new PassThrough({ highWaterMark: 4 << 20 });
+      side = branch;
+      unpacking = staged.apply(branch).then(
+        () => true,
+        () => false,
+      );
+      // Whatever the unpacker left unread (padding after the end of the archive) drains.
+      void unpacking.then(() => branch.resume());
+      stream = pipeline(stream, teeInto(branch), () => undefined);
+    }
     await opts.store.ingestLayer(stream, diffId, lease);
     if (keep) {
       const bad = await verified;
@@ -173,8 +231,11 @@ async function downloadLayer(
       opts.store.leaseBlob(lease, (await keep.done).digest);
     }
   } catch (err) {
+    side?.destroy();
+    await unpacking;
+    staged?.discard();
     // The whole blob went through when the diff ID is wrong: its own digest decides the message.
-    const whole = isWharfError(err, 'DIGEST_MISMATCH') && err.message.startsWith('digest mismatch');
+    const whole = hasReason(err, 'CONTENT_DIGEST');
     const bad = whole ? await verified : undefined;
     if (bad) throw bad;
     if (keep && !keep.stream.destroyed) keep.stream.destroy(err as Error);
@@ -185,7 +246,11 @@ async function downloadLayer(
   } finally {
     src.destroy();
   }
+  const ready = (await unpacking) ?? false;
   progress.update(id, 'Pull complete');
+  if (ready) return staged;
+  staged?.discard();
+  return undefined;
 }
 
 /**

@@ -30,6 +30,8 @@ export interface PushOptions {
   concurrency?: number;
   /** gzip level for layers compressed now. */
   gzipLevel?: number;
+  /** Cancels the push: no new layer starts, running ones are aborted, no manifest is put. */
+  signal?: AbortSignal;
 }
 
 export interface PushResult {
@@ -61,6 +63,8 @@ export async function pushImage(ref: Reference, id: Digest, opts: PushOptions): 
     }
     const limiter = new Limiter(opts.concurrency ?? 5);
     const abort = new AbortController();
+    opts.signal?.addEventListener('abort', () => abort.abort(opts.signal!.reason), { once: true });
+    if (opts.signal?.aborted) abort.abort(opts.signal.reason);
     const job: LayerJob = { opts, progress, repo, lease };
     const jobs = [...unique.values()].map((layer) => {
       if (limiter.full) progress.update(shortId(layer.diffId), 'Waiting');
@@ -68,6 +72,7 @@ export async function pushImage(ref: Reference, id: Digest, opts: PushOptions): 
     });
     const pushed = await settleAll(jobs, (err) => abort.abort(err));
     const byDiff = new Map(pushed.map((b) => [b.diffId as string, b]));
+    opts.signal?.throwIfAborted();
 
     const configBytes = store.content.read(id);
     await client.uploadBlob(repo, { mediaType: MediaType.dockerConfig, digest: id, size: configBytes.length }, () => Readable.from([configBytes]));

@@ -14,7 +14,7 @@ import { MediaType } from '../core/mediatypes.js';
 import { parseReference, type Reference } from '../core/reference.js';
 import { notFound } from '../core/errors.js';
 
-interface SaveItem {
+export interface SaveItem {
   id: Digest;
   tags: Reference[];
 }

@@ -2,8 +2,8 @@
  * Hostile layers (issue 11): directories replaced by symlinks to host paths and then written
  * through (chmod, chown, mtime, xattr, file, FIFO, device, whiteout), within one layer and
  * across layers, relative and absolute links, hardlinks through links, `..` whiteouts. Each
- * goes in by `import` (one layer), `load` of a docker-archive and of an OCI layout, then
- * `create` unpacks it, on overlay2 and vfs; one image also runs. A canary tree outside the
+ * goes in by `import` (one layer), `load` of a docker-archive and of an OCI layout, `pull`
+ * from a registry on 127.0.0.1, then `create` unpacks it, on overlay2 and vfs; one image also runs. A canary tree outside the
  * data root must be unchanged after every case. These escaped before the file work moved
  * into a chrooted worker.
  */
@@ -12,6 +12,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { removeDir, tempDir, wharf } from '../helpers/wharf.js';
+import { FakeRegistry } from '../../src/registry/client/testing/fake-registry.js';
+import { plantImage, wharfRun } from '../registry/support.js';
 import { dockerArchive, makeCanary, ociLayout, snapshot, tarOf, type Entries, type HostileImage } from './hostile.js';
 
 const dir = tempDir('wharf-sec-layers-');
@@ -79,6 +81,25 @@ for (const driver of ['overlay2', 'vfs']) {
         imgs.forEach((img, i) => check(`${names[i]} (create)`, w(['create', img.tag])));
       });
     }
+
+    test('pull then create', async () => {
+      const reg = await FakeRegistry.start();
+      try {
+        const imgs = await images(`p${driver[0]}`);
+        const names = Object.keys(cases);
+        for (const [i, img] of imgs.entries()) {
+          const [repo, tag] = img.tag.split(':') as [string, string];
+          plantImage(reg, repo, tag, img.layers, { oci: i % 2 === 1 });
+          const ref = `${reg.host}/${img.tag}`;
+          // async: the registry answers from this very process
+          const r = await wharfRun(root, ['--storage-driver', driver, 'pull', '-q', ref]);
+          assert.equal(r.code, 0, r.stderr);
+          check(`${names[i]} (pull, create)`, w(['create', ref]));
+        }
+      } finally {
+        await reg.close();
+      }
+    });
 
     test('import (single-layer cases) then create, and run', async () => {
       const names = Object.keys(cases);

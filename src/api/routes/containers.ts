@@ -4,17 +4,18 @@
  */
 import type { Engine } from '../../engine/engine.js';
 import type { Router } from '../router.js';
-import { badRequest, boolQuery, filterList, intQuery, readJson, sendJson, sendStatus, type ApiRequest } from '../http.js';
-import { createOptions } from '../create-body.js';
-import { createContainer, commitContainer, containerChanges, exportContainer, inspectContainer, killContainer, removeContainer, restartContainer, stopContainer } from '../../engine/containers.js';
-import { pauseContainer, unpauseContainer } from '../../engine/containers/lifecycle.js';
-import { tarFromContainer, untarIntoContainer } from '../../engine/containers/fs.js';
-import { containerSummaries } from '../../engine/containers/summary.js';
-import { getContainer, pruneContainers, renameContainer, topContainer, waitForCondition, type WaitCondition } from '../../engine/containers/api-ops.js';
-import { startContainer } from '../../engine/containers/attach-stream.js';
+import { badRequest, boolQuery, intQuery, readJson, sendJson, sendStatus, type ApiRequest } from '../http.js';
+import { createRequest } from '../create-body.js';
+import {
+  commitContainer, containerChanges, createContainer, exportContainer, inspectContainer, killContainer, listContainers, pauseContainer, pruneContainers,
+  removeContainer, renameContainer, restartContainer, stopContainer, tarFromContainer, topContainer, unpauseContainer, untarIntoContainer,
+} from '../../engine/containers.js';
+import { waitForCondition, type WaitCondition } from '../../engine/containers/api-ops.js';
+import { startForApi } from '../../engine/containers/attach-stream.js';
 import { statContainerPath } from '../../engine/containers/archive-stat.js';
 import { containerStats } from '../../engine/containers/stats-json.js';
-import { forgetExecs } from '../../engine/containers/exec.js';
+import { forgetExecs } from '../../engine/containers/exec-instances.js';
+import { Filters } from '../../core/filters.js';
 import { WharfError } from '../../core/errors.js';
 
 const KIND = { C: 0, A: 1, D: 2 } as const;
@@ -29,86 +30,64 @@ function closedFlag(r: ApiRequest): () => boolean {
   return () => gone;
 }
 
-/** `until` / `label` filters of container prune, as Docker takes them. */
-function pruneSelector(filters: string[]) {
-  const tests = filters.map((f) => {
-    const i = f.indexOf('=');
-    const key = f.slice(0, i);
-    const value = f.slice(i + 1);
-    if (key === 'until') {
-      const n = Number(value);
-      const cutoff = Number.isFinite(n) ? n * 1000 : Date.parse(value);
-      if (!Number.isFinite(cutoff)) throw badRequest(`failed to parse value ${value} as a timestamp`);
-      return (rec: { Created: string }) => Date.parse(rec.Created) < cutoff;
-    }
-    if (key === 'label' || key === 'label!') {
-      const [k = '', ...v] = value.split('=');
-      return (rec: { Config: { Labels?: Record<string, string> | null } }) => {
-        const has = k in (rec.Config.Labels ?? {}) && (!v.length || rec.Config.Labels![k] === v.join('='));
-        return key === 'label' ? has : !has;
-      };
-    }
-    throw badRequest(`Invalid filter '${key}'`);
-  });
-  return (rec: Parameters<Parameters<typeof pruneContainers>[1]>[0]) => tests.every((t) => t(rec as never));
-}
-
 export function registerContainerRoutes(router: Router, engine: Engine): void {
   const root = engine.root;
   const id = (r: ApiRequest) => r.params.id!;
+  const filters = (r: ApiRequest) => Filters.fromJSON(r.query.get('filters') ?? undefined);
+  const state = (r: ApiRequest) => engine.containers.state(engine.containers.get(id(r)).Id);
 
-  router.get('/containers/json', (r) => {
+  router.get('/containers/json', async (r) => {
     const limit = intQuery(r.query, 'limit');
-    sendJson(r, 200, containerSummaries(engine, { all: boolQuery(r.query, 'all'), last: limit && limit > 0 ? limit : undefined, size: boolQuery(r.query, 'size'), filters: filterList(r.query), noTrunc: true }));
+    sendJson(r, 200, await listContainers(engine, { all: boolQuery(r.query, 'all'), last: limit && limit > 0 ? limit : undefined, size: boolQuery(r.query, 'size'), filters: filters(r) }));
   });
 
   router.post('/containers/create', async (r) => {
     const body = await readJson(r.req);
-    const rec = await createContainer(engine, createOptions(body, r.query.get('name') ?? undefined));
+    const rec = await createContainer(engine, createRequest(body, r.query.get('name') ?? undefined));
     sendJson(r, 201, { Id: rec.Id, Warnings: [] });
   });
 
   router.post('/containers/prune', async (r) => {
-    const deleted = await pruneContainers(root, pruneSelector(filterList(r.query)));
-    sendJson(r, 200, { ContainersDeleted: deleted.length ? deleted : null, SpaceReclaimed: 0 });
+    const report = await pruneContainers(engine, filters(r));
+    sendJson(r, 200, { ContainersDeleted: report.ContainersDeleted.length ? report.ContainersDeleted : null, SpaceReclaimed: report.SpaceReclaimed });
   });
 
   router.get('/containers/{id}/json', (r) => {
-    const v = inspectContainer(root, id(r), { size: boolQuery(r.query, 'size') });
+    const v = inspectContainer(engine, id(r), { size: boolQuery(r.query, 'size') });
     if (!v) throw new WharfError('NOT_FOUND', `No such container: ${id(r)}`);
     sendJson(r, 200, v);
   });
 
   router.post('/containers/{id}/start', async (r) => {
-    const res = await startContainer(root, id(r));
+    const res = await startForApi(engine, id(r));
     sendStatus(r, res === 'already' ? 304 : 204);
   });
 
   router.post('/containers/{id}/stop', async (r) => {
-    const { st } = getContainer(root, id(r));
+    const st = state(r);
     if (!st.Running && !st.Restarting) return sendStatus(r, 304);
-    await stopContainer(root, id(r), timeout(r), r.query.get('signal') ?? undefined);
+    await stopContainer(engine, id(r), timeout(r), r.query.get('signal') ?? undefined);
     sendStatus(r, 204);
   });
 
   router.post('/containers/{id}/kill', async (r) => {
-    await killContainer(root, id(r), r.query.get('signal') || 'SIGKILL');
+    await killContainer(engine, id(r), r.query.get('signal') || 'SIGKILL');
     sendStatus(r, 204);
   });
 
   router.post('/containers/{id}/restart', async (r) => {
-    getContainer(root, id(r));
-    await restartContainer(root, id(r), timeout(r));
+    engine.containers.get(id(r));
+    await restartContainer(engine, id(r), timeout(r));
     sendStatus(r, 204);
   });
 
   router.post('/containers/{id}/pause', async (r) => {
-    await pauseContainer(root, id(r));
+    await pauseContainer(engine, id(r));
     sendStatus(r, 204);
   });
 
   router.post('/containers/{id}/unpause', async (r) => {
-    await unpauseContainer(root, id(r));
+    await unpauseContainer(engine, id(r));
     sendStatus(r, 204);
   });
 
@@ -116,17 +95,17 @@ export function registerContainerRoutes(router: Router, engine: Engine): void {
     const condition = (r.query.get('condition') || 'not-running') as WaitCondition;
     if (!['not-running', 'next-exit', 'removed'].includes(condition)) throw badRequest(`invalid condition: "${condition}"`);
     const closed = closedFlag(r);
-    getContainer(root, id(r));
+    engine.containers.get(id(r));
     // The status goes out at once: `docker run` waits for it before it starts the container.
     r.res.writeHead(200, { 'Content-Type': 'application/json' });
     r.res.flushHeaders();
-    const code = await waitForCondition(root, id(r), condition, closed);
+    const code = await waitForCondition(engine, id(r), condition, closed);
     r.res.end(JSON.stringify({ Error: null, StatusCode: code }) + '\n');
   });
 
   router.delete('/containers/{id}', async (r) => {
-    const { rec } = getContainer(root, id(r));
-    await removeContainer(root, id(r), { force: boolQuery(r.query, 'force'), volumes: boolQuery(r.query, 'v') });
+    const rec = engine.containers.get(id(r));
+    await removeContainer(engine, id(r), { force: boolQuery(r.query, 'force'), volumes: boolQuery(r.query, 'v') });
     forgetExecs(rec.Id);
     sendStatus(r, 204);
   });
@@ -134,13 +113,13 @@ export function registerContainerRoutes(router: Router, engine: Engine): void {
   router.post('/containers/{id}/rename', (r) => {
     const name = r.query.get('name');
     if (!name) throw badRequest('name is required');
-    renameContainer(root, id(r), name);
+    renameContainer(engine, id(r), name);
     sendStatus(r, 204);
   });
 
   router.post('/containers/{id}/update', async (r) => {
     const body = await readJson(r.req);
-    getContainer(root, id(r));
+    engine.containers.get(id(r));
     const keys = Object.keys(body).filter((k) => body[k] !== 0 && body[k] !== '' && body[k] !== null && !(Array.isArray(body[k]) && !(body[k] as unknown[]).length));
     if (keys.length) throw new WharfError('UNSUPPORTED', `wharf cannot update ${keys.join(', ')} of a container yet`);
     sendJson(r, 200, { Warnings: [] });
@@ -148,27 +127,27 @@ export function registerContainerRoutes(router: Router, engine: Engine): void {
 
   router.get('/containers/{id}/top', async (r) => {
     const psArgs = (r.query.get('ps_args') ?? '').split(/\s+/).filter(Boolean);
-    sendJson(r, 200, await topContainer(root, id(r), psArgs));
+    sendJson(r, 200, await topContainer(engine, id(r), psArgs));
   });
 
   router.get('/containers/{id}/stats', async (r) => {
     const stream = boolQuery(r.query, 'stream', true) && !boolQuery(r.query, 'one-shot');
     const closed = closedFlag(r);
-    getContainer(root, id(r));
+    engine.containers.get(id(r));
     r.res.writeHead(200, { 'Content-Type': 'application/json' });
-    for await (const s of containerStats(root, id(r), { stream, oneShot: boolQuery(r.query, 'one-shot') }, closed)) r.res.write(JSON.stringify(s) + '\n');
+    for await (const s of containerStats(engine, id(r), { stream, oneShot: boolQuery(r.query, 'one-shot') }, closed)) r.res.write(JSON.stringify(s) + '\n');
     r.res.end();
   });
 
   router.get('/containers/{id}/changes', async (r) => {
-    const changes = await containerChanges(root, id(r));
+    const changes = await containerChanges(engine, id(r));
     sendJson(r, 200, changes.length ? changes.map((c) => ({ Kind: KIND[c.kind], Path: c.path })) : null);
   });
 
   router.get('/containers/{id}/export', async (r) => {
-    getContainer(root, id(r));
+    engine.containers.get(id(r));
     r.res.writeHead(200, { 'Content-Type': 'application/x-tar' });
-    await exportContainer(root, id(r), async (tar) => {
+    await exportContainer(engine, id(r), async (tar) => {
       for await (const c of tar) r.res.write(c);
     });
     r.res.end();
@@ -190,7 +169,7 @@ export function registerContainerRoutes(router: Router, engine: Engine): void {
   router.get('/containers/{id}/archive', async (r) => {
     const path = await stat(r);
     r.res.writeHead(200, { 'Content-Type': 'application/x-tar' });
-    await tarFromContainer(root, id(r), path, async (tar) => {
+    await tarFromContainer(engine, id(r), path, async (tar) => {
       for await (const c of tar) r.res.write(c);
     });
     r.res.end();
@@ -199,7 +178,7 @@ export function registerContainerRoutes(router: Router, engine: Engine): void {
   router.put('/containers/{id}/archive', async (r) => {
     const path = r.query.get('path');
     if (!path) throw badRequest('Bad parameter: path cannot be empty');
-    await untarIntoContainer(root, id(r), path, r.req);
+    await untarIntoContainer(engine, id(r), path, r.req);
     sendStatus(r, 200);
   });
 

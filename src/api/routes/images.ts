@@ -5,14 +5,13 @@
  */
 import type { Engine } from '../../engine/engine.js';
 import type { Router } from '../router.js';
-import { badRequest, boolQuery, filterList, intQuery, JsonStream, sendJson, type ApiRequest } from '../http.js';
+import { badRequest, boolQuery, intQuery, JsonStream, sendJson, type ApiRequest } from '../http.js';
 import { listImages } from '../../engine/images/list.js';
-import { parseFilters } from '../../engine/images/filters.js';
+import { Filters } from '../../core/filters.js';
 import { imageHistory, inspectImage } from '../../engine/images/inspect.js';
-import { imageDeleter, containerUsage } from '../../engine/images/service.js';
-import { pruneImages } from '../../engine/images/prune.js';
+import { imageDeleter, pruneUnusedImages, tagImage } from '../../engine/images/service.js';
 import { importImage } from '../../engine/images/import.js';
-import { loadArchive, resolveSaveItems, saveImages } from '../../engine/images/archive.js';
+import { loadImages, saveImages, saveItems } from '../../engine/images/archive-io.js';
 import { pullImages } from '../../engine/images/pull.js';
 import { pushImages } from '../../engine/images/push.js';
 import { registryClient, searchImages, type AuthConfig } from '../../engine/registry-access.js';
@@ -66,7 +65,7 @@ export function registerImageRoutes(router: Router, engine: Engine): void {
   const store = engine.images;
 
   router.get('/images/json', (r) => {
-    const filters = parseFilters(filterList(r.query));
+    const filters = Filters.fromJSON(r.query.get('filters') ?? undefined);
     const images = listImages(store, { all: boolQuery(r.query, 'all'), filters });
     sendJson(r, 200, images.map((i) => imageSummary(i)));
   });
@@ -79,15 +78,15 @@ export function registerImageRoutes(router: Router, engine: Engine): void {
   });
 
   router.get('/images/get', async (r) => {
-    const items = resolveSaveItems(store, r.query.getAll('names'));
+    const items = saveItems(engine, r.query.getAll('names'));
     r.res.writeHead(200, { 'Content-Type': 'application/x-tar' });
-    await saveImages(store, items, r.res);
+    await saveImages(engine, items, r.res);
     r.res.end();
   });
 
   router.post('/images/load', async (r) => {
     // `quiet` only drops progress bars (wharf draws none): the result lines always go out, as dockerd's do.
-    const loaded = await loadArchive(store, r.req);
+    const loaded = await loadImages(engine, r.req);
     const s = new JsonStream(r);
     for (const img of loaded) {
       for (const t of img.renamed) s.write({ stream: `The image ${t.tag.familiarString()} already exists, renaming the old one with ID ${t.oldId} to empty string\n` });
@@ -98,9 +97,9 @@ export function registerImageRoutes(router: Router, engine: Engine): void {
   });
 
   router.post('/images/prune', (r) => {
-    const filters = parseFilters(filterList(r.query));
-    const all = filters.get('dangling')?.[0] === 'false';
-    const { deleted, spaceReclaimed } = pruneImages(store, imageDeleter(engine), containerUsage(engine), { all, filters });
+    const filters = Filters.fromJSON(r.query.get('filters') ?? undefined);
+    const all = filters.get('dangling')[0] === 'false';
+    const { deleted, spaceReclaimed } = pruneUnusedImages(engine, { all, filters });
     sendJson(r, 200, { ImagesDeleted: deleted.length ? deleted : null, SpaceReclaimed: spaceReclaimed });
   });
 
@@ -143,26 +142,16 @@ export function registerImageRoutes(router: Router, engine: Engine): void {
   });
 
   router.get('/images/{name:.*}/get', async (r) => {
-    const items = resolveSaveItems(store, [nameOf(r)]);
+    const items = saveItems(engine, [nameOf(r)]);
     r.res.writeHead(200, { 'Content-Type': 'application/x-tar' });
-    await saveImages(store, items, r.res);
+    await saveImages(engine, items, r.res);
     r.res.end();
   });
 
   router.post('/images/{name:.*}/tag', (r) => {
-    const source = nameOf(r);
     const repo = r.query.get('repo') ?? '';
     const tag = r.query.get('tag') ?? '';
-    let ref;
-    try {
-      ref = parseReference(tag ? `${repo}:${tag}` : repo);
-    } catch (err) {
-      throw badRequest((err as Error).message);
-    }
-    if (ref.digest) throw badRequest('refusing to create a tag with a digest reference');
-    const id = store.resolveId(source);
-    if (!id) throw new WharfError('NOT_FOUND', `No such image: ${source}`);
-    store.tag(id, ref.tag ? ref : ref.withDefaultTag());
+    tagImage(engine, nameOf(r), tag ? `${repo}:${tag}` : repo);
     r.res.writeHead(201);
     r.res.end();
   });

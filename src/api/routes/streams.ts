@@ -3,9 +3,9 @@ import type { Engine } from '../../engine/engine.js';
 import type { Router } from '../router.js';
 import { badRequest, boolQuery, intQuery, readJson, sendJson, sendStatus, type ApiRequest } from '../http.js';
 import { detachFilter, frame, hijack, parseDetachKeys } from '../streams.js';
-import { attachContainer } from '../../engine/containers/attach-stream.js';
-import { containerLogs, getContainer } from '../../engine/containers/api-ops.js';
-import { createExec, getExec, inspectExec, startExec, type ExecConfig } from '../../engine/containers/exec.js';
+import { attachStream } from '../../engine/containers/attach-stream.js';
+import { containerLogs } from '../../engine/containers.js';
+import { createExec, getExec, inspectExec, startExec, type ExecConfig } from '../../engine/containers/exec-instances.js';
 import { resizeContainer } from '../../engine/containers/resize.js';
 
 /** `since`/`until` as Docker's API sends them: Unix seconds, maybe with a fraction. */
@@ -22,8 +22,8 @@ function sizeOf(r: ApiRequest): { cols: number; rows: number } | undefined {
   return h && w ? { cols: w, rows: h } : undefined;
 }
 
-async function attach(r: ApiRequest, root: string): Promise<void> {
-  const { rec } = getContainer(root, r.params.id!);
+async function attach(r: ApiRequest, engine: Engine): Promise<void> {
+  const rec = engine.containers.get(r.params.id!);
   const tty = !!rec.Config.Tty;
   const wantStdin = boolQuery(r.query, 'stdin') && !!rec.Config.OpenStdin;
   const wantOut = boolQuery(r.query, 'stdout');
@@ -32,12 +32,12 @@ async function attach(r: ApiRequest, root: string): Promise<void> {
   if (!boolQuery(r.query, 'stream') && !boolQuery(r.query, 'logs')) throw badRequest('at least one of stream or logs must be set');
   const conn = hijack(r, tty);
   if (boolQuery(r.query, 'logs')) {
-    for await (const l of containerLogs(root, rec.Id, {}, conn.closed)) {
+    for await (const l of containerLogs(engine, rec.Id)) {
       if ((l.stream === 'stderr' ? wantErr : wantOut)) conn.send(l.stream === 'stderr' ? 2 : 1, Buffer.from(l.log));
     }
   }
   if (!boolQuery(r.query, 'stream')) return conn.end();
-  const handle = await attachContainer(root, rec.Id, {
+  const handle = await attachStream(engine, rec.Id, {
     stdin: wantStdin,
     onOutput: (s, d) => {
       if (s === 1 ? wantOut : wantErr) conn.send(s, d);
@@ -59,19 +59,17 @@ async function attach(r: ApiRequest, root: string): Promise<void> {
 }
 
 export function registerStreamRoutes(router: Router, engine: Engine): void {
-  const root = engine.root;
-
-  router.post('/containers/{id}/attach', (r) => attach(r, root));
+  router.post('/containers/{id}/attach', (r) => attach(r, engine));
 
   router.post('/containers/{id}/resize', async (r) => {
     const size = sizeOf(r);
     if (!size) throw badRequest('height and width are required');
-    await resizeContainer(root, r.params.id!, size);
+    await resizeContainer(engine, r.params.id!, size);
     sendStatus(r, 200);
   });
 
   router.get('/containers/{id}/logs', async (r) => {
-    const { rec } = getContainer(root, r.params.id!);
+    const rec = engine.containers.get(r.params.id!);
     const out = boolQuery(r.query, 'stdout');
     const err = boolQuery(r.query, 'stderr');
     if (!out && !err) throw badRequest('Bad parameters: you must choose at least one stream');
@@ -83,9 +81,9 @@ export function registerStreamRoutes(router: Router, engine: Engine): void {
     const tty = !!rec.Config.Tty;
     r.res.writeHead(200, { 'Content-Type': tty ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream' });
     r.res.flushHeaders();
-    let gone = false;
-    r.res.on('close', () => (gone = true));
-    for await (const l of containerLogs(root, rec.Id, opts, () => gone)) {
+    const abort = new AbortController();
+    r.res.on('close', () => abort.abort());
+    for await (const l of containerLogs(engine, rec.Id, { ...opts, signal: abort.signal })) {
       const stream = l.stream === 'stderr' ? 2 : 1;
       if (stream === 1 ? !out : !err) continue;
       const data = Buffer.from(timestamps ? `${l.time} ${l.log}` : l.log);
@@ -96,7 +94,7 @@ export function registerStreamRoutes(router: Router, engine: Engine): void {
 
   router.post('/containers/{id}/exec', async (r) => {
     const body = await readJson<ExecConfig>(r.req);
-    sendJson(r, 201, { Id: createExec(root, r.params.id!, body) });
+    sendJson(r, 201, { Id: createExec(engine, r.params.id!, body) });
   });
 
   router.get('/exec/{id}/json', (r) => sendJson(r, 200, inspectExec(r.params.id!)));
@@ -113,7 +111,7 @@ export function registerStreamRoutes(router: Router, engine: Engine): void {
     const e = getExec(r.params.id!);
     const size = Array.isArray(body.ConsoleSize) && body.ConsoleSize[0] ? { rows: body.ConsoleSize[0], cols: body.ConsoleSize[1] } : undefined;
     if (body.Detach) {
-      const proc = await startExec(root, e.id, { onOutput: () => undefined }, size);
+      const proc = await startExec(engine, e.id, () => undefined, size);
       proc.endStdin();
       sendStatus(r, 200);
       return;
@@ -121,7 +119,7 @@ export function registerStreamRoutes(router: Router, engine: Engine): void {
     // Started before the connection is taken over, so a failure is still an HTTP error; early output waits.
     let conn: ReturnType<typeof hijack> | undefined;
     const early: [1 | 2, Buffer][] = [];
-    const proc = await startExec(root, e.id, { onOutput: (s, d) => (conn ? conn.send(s, d) : early.push([s, d])) }, size);
+    const proc = await startExec(engine, e.id, (s, d) => (conn ? conn.send(s, d) : early.push([s, d])), size);
     conn = hijack(r, !!e.config.Tty);
     for (const [s, d] of early) conn.send(s, d);
     execResizers.set(e.id, proc.resize);

@@ -62,7 +62,7 @@ export function registerSystemRoutes(router: Router, engine: Engine): void {
   router.get('/_ping', ping).head('/_ping', ping);
   router.get('/version', (r) => sendJson(r, 200, version()));
   router.get('/info', (r) => sendJson(r, 200, info(engine)));
-  router.get('/system/df', (r) => sendJson(r, 200, systemDiskUsage(engine)));
+  router.get('/system/df', async (r) => sendJson(r, 200, await systemDiskUsage(engine)));
   router.post('/auth', async (r) => {
     const body = await readJson<{ username?: string; password?: string; serveraddress?: string; identitytoken?: string }>(r.req);
     if (!body.username && !body.identitytoken) throw new WharfError('INVALID_ARGUMENT', 'Username is required');

@@ -7,12 +7,10 @@ import type { Command } from 'commander';
 import { parsePort16, parseRamSize } from '../../core/units.js';
 import { WharfError } from '../../core/errors.js';
 import { collect } from '../output.js';
-import type { CreateOptions } from '../../engine/containers/create.js';
+import type { ContainerCreateRequest } from '../../engine/containers.js';
 import { parseMountSpec, parseVolumeSpec } from '../../engine/containers/volumes-spec.js';
-import { parsePortSpec } from '../../container/runtime/network/ports.js';
-import { parseSecurityOpts } from '../../container/runtime/seccomp.js';
-import { parseUlimit } from '../../container/runtime/limits.js';
-import type { PortBinding, RestartPolicy } from '../../container/types.js';
+import { parsePortSpec, parseSecurityOpts, parseUlimit, type PortBinding, type RestartPolicy } from '../../engine/containers.js';
+import { parseDuration } from '../../core/time.js';
 
 export interface RunFlags {
   interactive?: boolean;
@@ -125,32 +123,6 @@ const flagError = (msg: string) => new WharfError('INVALID_ARGUMENT', msg, { exi
  * `--since`, `until=`: an RFC 3339 time, Unix seconds, or a Go duration back from now, as epoch
  * milliseconds; anything else fails with docker's message.
  */
-export function parseTimeOrDuration(s: string): number {
-  if (/^\d+(\.\d+)?$/.test(s)) return Number(s) * 1000;
-  const t = Date.parse(s);
-  if (!Number.isNaN(t)) return t;
-  try {
-    return Date.now() - parseDuration(s) / 1e6;
-  } catch {
-    throw new WharfError('INVALID_ARGUMENT', `failed to parse value as time or duration: ${JSON.stringify(s)}`);
-  }
-}
-
-export function parseDuration(s: string): number {
-  const units: Record<string, number> = { ns: 1, us: 1e3, 'µs': 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
-  let total = 0;
-  let rest = s.trim();
-  if (rest === '0') return 0;
-  const re = /^(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/;
-  if (!rest) throw flagError(`time: invalid duration "${s}"`);
-  while (rest) {
-    const m = re.exec(rest);
-    if (!m) throw flagError(`time: invalid duration "${s}"`);
-    total += parseFloat(m[1]!) * units[m[2]!]!;
-    rest = rest.slice(m[0].length);
-  }
-  return Math.round(total);
-}
 
 export function parseRestart(spec: string): RestartPolicy {
   const [name = '', count] = spec.split(':');
@@ -236,7 +208,8 @@ export function exposedPortKeys(entries: string[]): string[] {
   return [...keys];
 }
 
-export function toCreateOptions(image: string, cmd: string[], f: RunFlags): CreateOptions {
+/** The flags as the Engine API's create request (docker/cli's opts.go does the same for dockerd). */
+export function toCreateRequest(image: string, cmd: string[], f: RunFlags): ContainerCreateRequest {
   const portBindings: Record<string, PortBinding[]> = {};
   for (const spec of f.publish ?? []) {
     for (const m of parsePortSpec(spec)) (portBindings[`${m.containerPort}/${m.proto}`] ??= []).push({ HostIp: m.hostIp, HostPort: m.hostPort });
@@ -270,47 +243,61 @@ export function toCreateOptions(image: string, cmd: string[], f: RunFlags): Crea
       : undefined;
   if (f.rm && f.restart && f.restart !== 'no') throw flagError('Conflicting options: --restart and --rm');
   const attachAll = !f.detach;
+  // Every -v goes to Binds in the order given (the engine reads one without a colon as an
+  // anonymous volume); the checks docker's CLI makes of them happen here.
+  const binds = f.volume ?? [];
+  binds.forEach(parseVolumeSpec);
+  const exposed = exposedPortKeys(f.expose ?? []);
+  const tmpfs = Object.fromEntries((f.tmpfs ?? []).map(parseTmpfs));
+  const ulimits = (f.ulimit ?? []).map(parseUlimit);
   return {
-    image,
-    cmd: cmd.length ? cmd : undefined,
     name: f.name,
-    entrypoint: f.entrypoint,
-    env: [...(f.envFile ?? []).flatMap(parseEnvFile), ...expandEnv(f.env ?? [])],
-    workdir: f.workdir,
-    user: f.user,
-    tty: !!f.tty,
-    openStdin: !!f.interactive,
-    stdinOnce: !!f.interactive && attachAll,
-    attach: { stdin: !!f.interactive && attachAll, stdout: attachAll, stderr: attachAll },
-    hostname: f.hostname,
-    labels: parseLabels(f.label ?? []),
-    exposedPorts: exposedPortKeys(f.expose ?? []),
-    securityOpt: checkSecurityOpts(f.securityOpt ?? []),
-    capAdd: f.capAdd,
-    capDrop: f.capDrop,
-    readOnly: !!f.readOnly,
-    tmpfs: Object.fromEntries((f.tmpfs ?? []).map(parseTmpfs)),
-    ulimits: (f.ulimit ?? []).map(parseUlimit),
-    dns: f.dns,
-    dnsSearch: f.dnsSearch,
-    dnsOptions: f.dnsOption,
-    shmSize: f.shmSize ? parseRamSize(f.shmSize) : undefined,
-    init: !!f.init,
-    portBindings,
-    publishAll: !!f.publishAll,
-    volumes: [...(f.volume ?? []).map(parseVolumeSpec), ...(f.mount ?? []).map(parseMountSpec)],
-    restart: parseRestart(f.restart ?? 'no'),
-    autoRemove: !!f.rm,
-    stopSignal: f.stopSignal,
-    stopTimeout: f.stopTimeout !== undefined ? Number(f.stopTimeout) : undefined,
-    healthcheck,
-    network: f.network,
-    memory,
-    nanoCpus,
-    pidsLimit: f.pidsLimit !== undefined ? parsePidsLimit(f.pidsLimit) : undefined,
-    runtime: f.runtime,
-    logOpts: Object.fromEntries((f.logOpt ?? []).map((o) => [o.split('=')[0], o.split('=').slice(1).join('=')])),
-    extraHosts: f.addHost,
+    config: {
+      Image: image,
+      ...(cmd.length ? { Cmd: cmd } : {}),
+      ...(f.entrypoint !== undefined ? { Entrypoint: [f.entrypoint] } : {}),
+      Env: [...(f.envFile ?? []).flatMap(parseEnvFile), ...expandEnv(f.env ?? [])],
+      ...(f.workdir !== undefined ? { WorkingDir: f.workdir } : {}),
+      ...(f.user !== undefined ? { User: f.user } : {}),
+      Tty: !!f.tty,
+      OpenStdin: !!f.interactive,
+      StdinOnce: !!f.interactive && attachAll,
+      AttachStdin: !!f.interactive && attachAll,
+      AttachStdout: attachAll,
+      AttachStderr: attachAll,
+      ...(f.hostname ? { Hostname: f.hostname } : {}),
+      Labels: parseLabels(f.label ?? []),
+      ...(exposed.length ? { ExposedPorts: Object.fromEntries(exposed.map((p) => [p, {}])) } : {}),
+      ...(f.stopSignal ? { StopSignal: f.stopSignal } : {}),
+      ...(f.stopTimeout !== undefined ? { StopTimeout: Number(f.stopTimeout) } : {}),
+      ...(healthcheck ? { Healthcheck: healthcheck } : {}),
+    },
+    hostConfig: {
+      Binds: binds,
+      Mounts: (f.mount ?? []).map((m) => parseMountSpec(m).mount!),
+      NetworkMode: f.network,
+      PortBindings: portBindings,
+      PublishAllPorts: !!f.publishAll,
+      RestartPolicy: parseRestart(f.restart ?? 'no'),
+      AutoRemove: !!f.rm,
+      SecurityOpt: checkSecurityOpts(f.securityOpt ?? []),
+      CapAdd: f.capAdd,
+      CapDrop: f.capDrop,
+      ReadonlyRootfs: !!f.readOnly,
+      ...(Object.keys(tmpfs).length ? { Tmpfs: tmpfs } : {}),
+      Ulimits: ulimits,
+      Dns: f.dns,
+      DnsSearch: f.dnsSearch,
+      DnsOptions: f.dnsOption,
+      ShmSize: f.shmSize ? parseRamSize(f.shmSize) : undefined,
+      Init: !!f.init,
+      Memory: memory,
+      NanoCpus: nanoCpus,
+      PidsLimit: f.pidsLimit !== undefined ? parsePidsLimit(f.pidsLimit) : undefined,
+      Runtime: f.runtime,
+      LogConfig: { Type: 'json-file', Config: Object.fromEntries((f.logOpt ?? []).map((o) => [o.split('=')[0], o.split('=').slice(1).join('=')])) },
+      ExtraHosts: f.addHost,
+    },
   };
 }
 

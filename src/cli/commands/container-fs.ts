@@ -1,21 +1,17 @@
 /** `logs`, `diff`, `export`, `commit`, `cp`, `port` and `top`. */
 import { createWriteStream, renameSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { CliError } from '../context.js';
 import { collect } from '../output.js';
 import { tabwriteText } from '../format/template.js';
-import { isWharfError, WharfError } from '../../core/errors.js';
-import { ContainerStore } from '../../container/store.js';
-import { followLog, formatLogLine, readLogLines } from '../../container/runtime/logs.js';
-import { runtimeCmd } from '../../container/runtime/runc.js';
-import { portLines } from '../../container/runtime/network/ports.js';
-import { commitContainer } from '../../engine/containers/commit.js';
-import { containerChanges, copyFromContainer, copyToContainer, exportContainer, tarFromContainer, untarIntoContainer } from '../../engine/containers/fs.js';
-import { portsMap } from '../../engine/containers/inspect.js';
-import { parseTimeOrDuration } from './container-flags.js';
+import { hasReason, isWharfError } from '../../core/errors.js';
+import { parseTimeOrDuration } from '../../core/time.js';
+import {
+  commitContainer, containerChanges, containerLogs, containerPortLines, copyFromContainer, copyToContainer, exportContainer, tarFromContainer,
+  topContainer, untarIntoContainer,
+} from '../../engine/containers.js';
 
 
 /** `--since`/`--until` of logs: docker's CLI rejects a bad value itself, bare. */
@@ -35,7 +31,7 @@ function splitCpArg(arg: string): { container: string; path: string } | undefine
 }
 
 export function registerContainerFsCommands(program: Command, container: Command, ctx: CliContext): void {
-  const root = () => ctx.engine().root;
+  const engine = () => ctx.engine();
   for (const parent of [program, container]) {
     parent.command('logs').description('Fetch the logs of a container').argument('<CONTAINER>')
       .option('-f, --follow', 'Follow log output')
@@ -44,35 +40,25 @@ export function registerContainerFsCommands(program: Command, container: Command
       .option('--until <string>', 'Show logs before a timestamp or relative')
       .option('-t, --timestamps', 'Show timestamps')
       .action(async (ref: string, o: { follow?: boolean; tail: string; since?: string; until?: string; timestamps?: boolean }) => {
-        const store = new ContainerStore(root());
-        const rec = store.get(ref);
-        const path = join(store.dir(rec.Id), `${rec.Id}-json.log`);
-        const write = (l: { log: string; stream: string; time: string }) =>
-          (l.stream === 'stderr' ? ctx.stderr : ctx.stdout).write(formatLogLine(l as never, o.timestamps));
-        const lines = readLogLines(path, {
+        const lines = containerLogs(engine(), ref, {
+          follow: o.follow,
           tail: o.tail === 'all' ? undefined : Number(o.tail),
           since: o.since ? timeFlag('since', o.since) : undefined,
           until: o.until ? timeFlag('until', o.until) : undefined,
         });
-        lines.forEach(write);
-        if (o.follow) {
-          await followLog(path, write, () => {
-            const s = store.state(rec.Id);
-            return !s.Running && !s.Restarting;
-          });
-        }
+        for await (const l of lines) (l.stream === 'stderr' ? ctx.stderr : ctx.stdout).write(o.timestamps ? `${l.time} ${l.log}` : l.log);
       });
 
     parent.command('diff').description("Inspect changes to files or directories on a container's filesystem").argument('<CONTAINER>')
       .action(async (ref: string) => {
-        for (const c of await containerChanges(root(), ref)) ctx.out(`${c.kind} ${c.path}`);
+        for (const c of await containerChanges(engine(), ref)) ctx.out(`${c.kind} ${c.path}`);
       });
 
     parent.command('export').description("Export a container's filesystem as a tar archive").argument('<CONTAINER>')
       .option('-o, --output <string>', 'Write to a file, instead of STDOUT')
       .action(async (ref: string, o: { output?: string }) => {
         if (!o.output && ctx.stdout.isTTY) throw new CliError('cowardly refusing to save to a terminal. Use the -o flag or redirect');
-        await exportContainer(root(), ref, async (tar) => {
+        await exportContainer(engine(), ref, async (tar) => {
           if (!o.output) return pipeline(tar, ctx.stdout, { end: false });
           const tmp = `${o.output}.tmp-${process.pid}`;
           try {
@@ -108,28 +94,24 @@ export function registerContainerFsCommands(program: Command, container: Command
         const d = splitCpArg(dst);
         if (s && d) throw new CliError('copying between containers is not supported');
         if (!s && !d) throw new CliError('must specify at least one container source');
-        if (s && dst === '-') await tarFromContainer(root(), s.container, s.path, (tar) => pipeline(tar, process.stdout, { end: false }), { follow: o.followLink });
-        else if (s) await copyFromContainer(root(), s.container, s.path, dst, { follow: o.followLink });
+        if (s && dst === '-') await tarFromContainer(engine(), s.container, s.path, (tar) => pipeline(tar, process.stdout, { end: false }), { follow: o.followLink });
+        else if (s) await copyFromContainer(engine(), s.container, s.path, dst, { follow: o.followLink });
         else if (src === '-') {
           try {
-            await untarIntoContainer(root(), d!.container, d!.path, process.stdin);
+            await untarIntoContainer(engine(), d!.container, d!.path, process.stdin);
           } catch (err) {
             // docker's CLI checks the destination itself: its message is bare.
-            if (err instanceof Error && err.message.startsWith('destination "')) throw new CliError(err.message, 1, true);
+            if (hasReason(err, 'CP_DESTINATION')) throw new CliError(err.message, 1, true);
             throw err;
           }
-        } else await copyToContainer(root(), d!.container, src, d!.path);
+        } else await copyToContainer(engine(), d!.container, src, d!.path);
       });
 
     parent.command('port').description('List port mappings or a specific mapping for the container').argument('<CONTAINER>').argument('[PRIVATE_PORT[/PROTO]]')
       .action((ref: string, port?: string) => {
-        const store = new ContainerStore(root());
-        const rec = store.get(ref);
-        const map = portsMap(rec, store.state(rec.Id));
-        const ports = Object.entries(map).flatMap(([key, binds]) => (binds ?? []).map((b) => ({ containerPort: key, hostIp: b.HostIp, hostPort: b.HostPort })));
         let lines: string[];
         try {
-          lines = portLines({ ports }, port, ref);
+          lines = containerPortLines(engine(), ref, port);
         } catch (err) {
           throw isWharfError(err, 'NOT_FOUND') ? new CliError(err.message) : err;
         }
@@ -138,18 +120,9 @@ export function registerContainerFsCommands(program: Command, container: Command
 
     parent.command('top').description('Display the running processes of a container').argument('<CONTAINER>').argument('[ps OPTIONS...]')
       .action(async (ref: string, psArgs: string[]) => {
-        const store = new ContainerStore(root());
-        const rec = store.get(ref);
-        if (!store.state(rec.Id).Running) throw new WharfError('CONFLICT', `Container ${rec.Id} is not running`);
-        const r = await runtimeCmd(rec.HostConfig.Runtime || 'runc', ['ps', rec.Id, ...(psArgs.length ? psArgs : ['-ef'])]);
-        if (r.code !== 0) throw new WharfError('INTERNAL', r.stderr.trim());
-        const rows = r.stdout.trimEnd().split('\n');
-        const head = rows[0]!.trim().split(/\s+/);
-        const body = rows.slice(1).map((l) => {
-          const f = l.trim().split(/\s+/);
-          return [...f.slice(0, head.length - 1), f.slice(head.length - 1).join(' ')].join('\t');
-        });
-        ctx.stdout.write(tabwriteText([head.join('\t'), ...body].join('\n') + '\n', { minwidth: 0, padding: 1, padchar: ' ' } as never));
+        const top = await topContainer(engine(), ref, psArgs);
+        const lines = [top.Titles, ...top.Processes].map((row) => row.join('\t'));
+        ctx.stdout.write(tabwriteText(lines.join('\n') + '\n', { minwidth: 0, padding: 1, padchar: ' ' } as never));
       });
   }
 }

@@ -1,16 +1,12 @@
 /** `run`, `create` and `start`: Docker's flags, output, error format and exit codes. */
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
+import type { Engine } from '../../engine/engine.js';
 import { CliError, ExitError, formatError } from '../context.js';
-import { isWharfError, WharfError } from '../../core/errors.js';
+import { hasReason, WharfError } from '../../core/errors.js';
 import { parseNormalizedTagged } from '../../core/reference.js';
-import { createContainer } from '../../engine/containers/create.js';
-import { runInProcess, startDetached } from '../../engine/containers/lifecycle.js';
-import { spawnMonitor } from '../../engine/containers/monitor.js';
-import { ContainerStore } from '../../container/store.js';
-import { removeContainerFiles } from '../../container/runtime/remove.js';
-import type { ContainerRecord } from '../../container/types.js';
-import { defineRunFlags, toCreateOptions, type RunFlags } from './container-flags.js';
+import { createContainer, needsMonitor, runInProcess, startAttached, startDetached, type ContainerRecord } from '../../engine/containers.js';
+import { defineRunFlags, toCreateRequest, type RunFlags } from './container-flags.js';
 import { attachSession, requireTtyStdin } from './container-attach.js';
 import { eachRefParallel } from './container-parallel.js';
 import { mark } from '../../core/timing.js';
@@ -28,7 +24,7 @@ async function create(ctx: CliContext, cmdName: string, image: string, args: str
   try {
     let opts;
     try {
-      opts = toCreateOptions(image, args, flags);
+      opts = toCreateRequest(image, args, flags);
     } catch (err) {
       // Most flag validation happens in docker's CLI: no "Error response from daemon".
       if (err instanceof WharfError && err.daemonSide) throw err;
@@ -38,7 +34,7 @@ async function create(ctx: CliContext, cmdName: string, image: string, args: str
     try {
       return await createContainer(engine, opts);
     } catch (err) {
-      if (!isWharfError(err, 'NOT_FOUND') || !/^No such image/.test(err.message)) throw err;
+      if (!hasReason(err, 'NO_SUCH_IMAGE')) throw err;
       let familiar = image;
       try {
         familiar = parseNormalizedTagged(image).familiarString?.() ?? image;
@@ -56,15 +52,27 @@ async function create(ctx: CliContext, cmdName: string, image: string, args: str
 
 /** Run an attached container through its monitor (TTY, restart policy or health checks). */
 async function runAttachedViaMonitor(ctx: CliContext, rec: ContainerRecord, stdin: boolean): Promise<number> {
-  const root = ctx.engine().root;
-  const store = new ContainerStore(root);
+  const engine = ctx.engine();
   const size = rec.Config.Tty ? { cols: process.stdout.columns || 80, rows: process.stdout.rows || 24 } : undefined;
-  const { event } = await spawnMonitor(root, store.dir(rec.Id), rec.Id, { waitAttach: true, size });
-  if (event.event === 'error') throw new WharfError('INTERNAL', event.message ?? 'start failed', { exitCode: event.exitCode ?? 125 });
+  await startAttached(engine, rec.Id, { size });
   const res = await attachSession(rec.Id, { tty: !!rec.Config.Tty, stdin });
   if (res === 'detached') return 0;
-  if (res === -1) return store.state(rec.Id).ExitCode;
+  if (res === -1) return engine.containers.state(rec.Id).ExitCode;
   return res;
+}
+
+/** A plain foreground run, this process its monitor; SIGINT and SIGTERM go to the container, as docker's CLI forwards them. */
+async function runHere(engine: Engine, rec: ContainerRecord, interactive: boolean): Promise<number> {
+  const run = runInProcess(engine, rec.Id, { stdin: interactive ? process.stdin : undefined, stdout: process.stdout, stderr: process.stderr });
+  const forward = (sig: NodeJS.Signals) => run.kill(sig);
+  process.on('SIGINT', forward);
+  process.on('SIGTERM', forward);
+  try {
+    return await run.exited;
+  } finally {
+    process.off('SIGINT', forward);
+    process.off('SIGTERM', forward);
+  }
 }
 
 export function registerRunCommands(program: Command, container: Command, ctx: CliContext): void {
@@ -79,25 +87,21 @@ export function registerRunCommands(program: Command, container: Command, ctx: C
         if (!flags.detach) requireTtyStdin(ctx, flags.interactive, flags.tty);
         const rec = await create(ctx, 'run', image, args, flags);
         mark('run: container created');
-        const root = ctx.engine().root;
+        const engine = ctx.engine();
         try {
           if (flags.detach) {
-            await startDetached(root, rec.Id);
+            await startDetached(engine, rec.Id);
             ctx.out(rec.Id);
             return;
           }
-          const needsMonitor = flags.tty || rec.HostConfig.RestartPolicy.Name !== 'no' || !!rec.Config.Healthcheck?.Test?.length;
-          const code = needsMonitor
+          // --rm is the monitor's: it removes the container after the final exit or a failed start.
+          const code = needsMonitor(rec)
             ? await runAttachedViaMonitor(ctx, rec, !!flags.interactive)
-            : await runInProcess(root, rec.Id, { stdin: flags.interactive ? process.stdin : undefined, stdout: process.stdout, stderr: process.stderr });
+            : await runHere(engine, rec, !!flags.interactive);
           if (flags.interactive) process.stdin.pause();
           if (code !== 0) throw new ExitError(code);
         } catch (err) {
           if (err instanceof ExitError) throw err;
-          if (flags.rm) {
-            const r = new ContainerStore(root).record(rec.Id);
-            if (r) await removeContainerFiles(root, r, { volumes: true }).catch(() => undefined);
-          }
           runFailure(ctx, 'run', err);
         }
       });
@@ -119,8 +123,8 @@ export function registerRunCommands(program: Command, container: Command, ctx: C
       .option('-i, --interactive', "Attach container's STDIN")
       .helpOption('--help', 'Print usage')
       .action(async (refs: string[], o: { attach?: boolean; interactive?: boolean }) => {
-        const root = ctx.engine().root;
-        const store = new ContainerStore(root);
+        const engine = ctx.engine();
+        const store = engine.containers;
         if (o.attach || o.interactive) {
           if (refs.length > 1) throw new WharfError('INVALID_ARGUMENT', 'you cannot start and attach multiple containers at once');
           const rec = store.get(refs[0]!);
@@ -130,7 +134,7 @@ export function registerRunCommands(program: Command, container: Command, ctx: C
           if (code !== 0) throw new ExitError(code);
           return;
         }
-        await eachRefParallel(ctx, refs, async (ref) => void (await startDetached(root, ref)));
+        await eachRefParallel(ctx, refs, async (ref) => void (await startDetached(engine, ref)));
         if (ctx.exitCode) ctx.err(`Error: failed to start containers: ${refs.join(', ')}`);
       });
   }

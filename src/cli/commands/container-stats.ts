@@ -2,10 +2,8 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { printRows } from '../output.js';
-import { WharfError } from '../../core/errors.js';
-import { ContainerStore } from '../../container/store.js';
-import type { ContainerRecord } from '../../container/types.js';
-import { sample, statsRow, type Sample } from '../../engine/containers/stats.js';
+import { statsRow } from '../format/stats.js';
+import { listContainers, sampleStats, type StatsSample } from '../../engine/containers.js';
 
 const DEFAULT_FORMAT = 'table {{.ID}}\t{{.Name}}\t{{.CPUPerc}}\t{{.MemUsage}}\t{{.MemPerc}}\t{{.NetIO}}\t{{.BlockIO}}\t{{.PIDs}}';
 const HEADERS = { ID: 'CONTAINER ID', Container: 'CONTAINER', Name: 'NAME', CPUPerc: 'CPU %', MemUsage: 'MEM USAGE / LIMIT', MemPerc: 'MEM %', NetIO: 'NET I/O', BlockIO: 'BLOCK I/O', PIDs: 'PIDS' };
@@ -19,31 +17,26 @@ export function registerStatsCommand(program: Command, container: Command, ctx: 
       .option('--no-trunc', "Don't truncate output")
       .option('--format <string>', 'Pretty-print images using a Go template')
       .action(async (refs: string[], o: { all?: boolean; stream: boolean; trunc: boolean; format?: string }) => {
-        const store = new ContainerStore(ctx.engine().root);
+        const engine = ctx.engine();
         // Named containers, in the order given; else the running (or all) ones, newest first.
-        const pick = (): [string, ContainerRecord][] => {
-          if (refs.length) return refs.map((r) => [r, store.get(r)]);
-          const recs = store.list().sort((a, b) => Date.parse(b.Created) - Date.parse(a.Created));
-          return recs.filter((r) => o.all || store.state(r.Id).Running).map((r) => [r.Id.slice(0, 12), r]);
-        };
-        let previous = new Map<string, Sample>();
-        const read = () => new Map(pick().map(([ref, rec]) => [ref, { rec, now: sample(rec, store.state(rec.Id)) }] as const));
-        const print = (readings: ReturnType<typeof read>) => {
-          const rows = [...readings].map(([ref, { rec, now }]) => {
-            const row = statsRow(ref, rec, previous.get(rec.Id) ?? now, now);
-            return o.trunc ? row : { ...row, ID: rec.Id };
+        const pick = async (): Promise<string[]> => (refs.length ? refs : (await listContainers(engine, { all: o.all })).map((c) => c.Id.slice(0, 12)));
+        const read = async () => new Map((await pick()).map((ref) => [ref, sampleStats(engine, ref)] as const));
+        let previous = new Map<string, StatsSample>();
+        const print = (readings: Map<string, StatsSample>) => {
+          const rows = [...readings].map(([ref, now]) => {
+            const row = statsRow(ref, previous.get(now.id) ?? now, now);
+            return o.trunc ? row : { ...row, ID: now.id };
           });
           printRows(ctx, rows, { format: o.format, defaultFormat: DEFAULT_FORMAT, headers: HEADERS });
-          previous = new Map([...readings.values()].map(({ rec, now }) => [rec.Id, now]));
+          previous = new Map([...readings.values()].map((s) => [s.id, s]));
         };
-        for (const r of refs) if (!store.resolve(r)) throw new WharfError('NOT_FOUND', `No such container: ${r}`);
-        // CPU % needs two readings: the first only sets the baseline.
-        previous = new Map([...read().values()].map(({ rec, now }) => [rec.Id, now]));
+        // CPU % needs two readings: the first only sets the baseline (and finds unknown names).
+        previous = new Map([...(await read()).values()].map((s) => [s.id, s]));
         await sleep(1000);
-        if (!o.stream) return print(read());
+        if (!o.stream) return print(await read());
         for (;;) {
           if (process.stdout.isTTY) ctx.stdout.write('\x1b[2J\x1b[H');
-          print(read());
+          print(await read());
           await sleep(1000);
         }
       });

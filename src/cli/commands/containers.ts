@@ -7,12 +7,13 @@ import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { CliError, ExitError } from '../context.js';
 import { collect, printInspect, printRows } from '../output.js';
-import { isWharfError, WharfError } from '../../core/errors.js';
-import { ContainerStore } from '../../container/store.js';
-import { validateName } from '../../container/names.js';
-import { listContainers } from '../../engine/containers/list.js';
-import { inspectContainer } from '../../engine/containers/inspect.js';
-import { killContainer, pauseContainer, removeContainer, restartContainer, stopContainer, unpauseContainer, waitContainer } from '../../engine/containers/lifecycle.js';
+import { WharfError } from '../../core/errors.js';
+import { Filters } from '../../core/filters.js';
+import { psRow } from '../format/ps.js';
+import {
+  inspectContainer, killContainer, listContainers, pauseContainer, removeContainer, renameContainer, restartContainer, stopContainer, unpauseContainer,
+  waitContainer,
+} from '../../engine/containers.js';
 import { registerRunCommands } from './container-run.js';
 import { registerContainerFsCommands } from './container-fs.js';
 import { registerContainerExtraCommands } from './container-extra.js';
@@ -33,7 +34,7 @@ const eachRef = (ctx: CliContext, refs: string[], fn: (ref: string) => Promise<v
 export function registerContainerCommands(program: Command, ctx: CliContext): void {
   const container = program.command('container').description('Manage containers');
   registerRunCommands(program, container, ctx);
-  const root = () => ctx.engine().root;
+  const engine = () => ctx.engine();
 
   for (const [parent, psName] of [[program, 'ps'], [container, 'ls']] as const) {
     const ps = parent.command(psName).description('List containers');
@@ -46,10 +47,11 @@ export function registerContainerCommands(program: Command, ctx: CliContext): vo
       .option('--no-trunc', "Don't truncate output")
       .option('-f, --filter <filter>', 'Filter output based on conditions provided', collect)
       .option('--format <string>', 'Pretty-print containers using a Go template')
-      .action((o: { all?: boolean; quiet?: boolean; latest?: boolean; last: string; size?: boolean; trunc: boolean; filter?: string[]; format?: string }) => {
+      .action(async (o: { all?: boolean; quiet?: boolean; latest?: boolean; last: string; size?: boolean; trunc: boolean; filter?: string[]; format?: string }) => {
         // As with docker, a format that shows sizes computes them.
         const size = o.size || /\.Size\b/.test(o.format ?? '') || o.format === '{{json .}}';
-        const rows = listContainers(ctx.engine(), { all: o.all, latest: o.latest, last: Number(o.last), size, noTrunc: !o.trunc, filters: o.filter });
+        const list = await listContainers(ctx.engine(), { all: o.all, latest: o.latest, last: Number(o.last), size, filters: Filters.fromArgs(o.filter) });
+        const rows = list.map((c) => psRow(c, { noTrunc: !o.trunc }));
         if (o.quiet) {
           for (const r of rows) ctx.out(r.ID);
           return;
@@ -63,51 +65,40 @@ export function registerContainerCommands(program: Command, ctx: CliContext): vo
     parent.command('stop').description('Stop one or more running containers').argument('<CONTAINER...>')
       .option('-t, --time <int>', 'Seconds to wait for stop before killing it')
       .action(async (refs: string[], o: { time?: string }) => {
-        await eachRefParallel(ctx, refs, (r) => stopContainer(root(), r, o.time !== undefined ? Number(o.time) : undefined));
+        await eachRefParallel(ctx, refs, (r) => stopContainer(engine(), r, o.time !== undefined ? Number(o.time) : undefined));
       });
     parent.command('kill').description('Kill one or more running containers').argument('<CONTAINER...>')
       .option('-s, --signal <string>', 'Signal to send to the container', 'KILL')
       .action(async (refs: string[], o: { signal: string }) => {
-        await eachRefParallel(ctx, refs, (r) => killContainer(root(), r, o.signal));
+        await eachRefParallel(ctx, refs, (r) => killContainer(engine(), r, o.signal));
       });
     parent.command('pause').description('Pause all processes within one or more containers').argument('<CONTAINER...>')
       .action(async (refs: string[]) => {
-        await eachRefParallel(ctx, refs, (r) => pauseContainer(root(), r));
+        await eachRefParallel(ctx, refs, (r) => pauseContainer(engine(), r));
       });
     parent.command('unpause').description('Unpause all processes within one or more containers').argument('<CONTAINER...>')
       .action(async (refs: string[]) => {
-        await eachRefParallel(ctx, refs, (r) => unpauseContainer(root(), r));
+        await eachRefParallel(ctx, refs, (r) => unpauseContainer(engine(), r));
       });
     parent.command('restart').description('Restart one or more containers').argument('<CONTAINER...>')
       .option('-t, --time <int>', 'Seconds to wait for stop before killing the container')
       .action(async (refs: string[], o: { time?: string }) => {
-        await eachRef(ctx, refs, (r) => restartContainer(root(), r, o.time !== undefined ? Number(o.time) : undefined));
+        await eachRef(ctx, refs, (r) => restartContainer(engine(), r, o.time !== undefined ? Number(o.time) : undefined));
       });
     parent.command('rm').description('Remove one or more containers').argument('<CONTAINER...>')
       .option('-f, --force', 'Force the removal of a running container (uses SIGKILL)')
       .option('-v, --volumes', 'Remove anonymous volumes associated with the container')
       .action(async (refs: string[], o: { force?: boolean; volumes?: boolean }) => {
-        await eachRefParallel(ctx, refs, (r) => removeContainer(root(), r, o));
+        await eachRefParallel(ctx, refs, async (r) => void (await removeContainer(engine(), r, o)));
       });
     parent.command('wait').description('Block until one or more containers stop, then print their exit codes').argument('<CONTAINER...>')
       .action(async (refs: string[]) => {
-        await eachRef(ctx, refs, async (r) => ctx.out(String(await waitContainer(root(), r))), false);
+        await eachRef(ctx, refs, async (r) => ctx.out(String(await waitContainer(engine(), r))), false);
       });
     parent.command('rename').description('Rename a container').argument('<CONTAINER>').argument('<NEW_NAME>')
       .action((ref: string, newName: string) => {
-        const store = new ContainerStore(root());
         try {
-          const rec = store.get(ref);
-          const name = validateName(newName);
-          if (name === rec.Name) throw new WharfError('INVALID_ARGUMENT', `Renaming a container with the same name as its current name`);
-          try {
-            store.reserveName(name, rec.Id);
-          } catch (err) {
-            throw isWharfError(err, 'CONFLICT') ? new WharfError('CONFLICT', `Error when allocating new name: ${err.message}`) : err;
-          }
-          const old = rec.Name;
-          store.writeRecord({ ...rec, Name: name });
-          store.releaseName(old, rec.Id);
+          renameContainer(engine(), ref, newName);
         } catch (err) {
           // docker's CLI prints the daemon's error, then its own.
           ctx.softFail(err);
@@ -122,7 +113,7 @@ export function registerContainerCommands(program: Command, ctx: CliContext): vo
     .action((refs: string[], o: { format?: string; size?: boolean }) => {
       const out: unknown[] = [];
       for (const r of refs) {
-        const v = inspectContainer(root(), r, { size: o.size });
+        const v = inspectContainer(engine(), r, { size: o.size });
         if (v) out.push(v);
         else ctx.softFail(new WharfError('NOT_FOUND', `No such container: ${r}`));
       }

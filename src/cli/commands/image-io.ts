@@ -7,8 +7,7 @@ import type { CliContext } from '../context.js';
 import { CliError } from '../context.js';
 import { collect } from '../output.js';
 import { importImage, openSource } from '../../engine/images/import.js';
-import { resolveSaveItems, saveImages } from '../../transport/save.js';
-import { loadArchive } from '../../transport/load.js';
+import { loadImages, saveImages, saveItems } from '../../engine/images/archive-io.js';
 import { parseReference } from '../../core/reference.js';
 import { WharfError } from '../../core/errors.js';
 
@@ -39,10 +38,10 @@ function defineSave(cmd: Command, ctx: CliContext): Command {
     if (!o.output && process.stdout.isTTY) {
       throw new CliError('cowardly refusing to save to a terminal. Use the -o flag or redirect');
     }
-    const store = ctx.engine().images;
-    const items = resolveSaveItems(store, refs);
+    const engine = ctx.engine();
+    const items = saveItems(engine, refs);
     if (!o.output) {
-      await saveImages(store, items, process.stdout);
+      await saveImages(engine, items, process.stdout);
       return;
     }
     const dir = dirname(resolve(o.output));
@@ -52,7 +51,7 @@ function defineSave(cmd: Command, ctx: CliContext): Command {
     try {
       const out = createWriteStream(tmp);
       await once(out, 'open');
-      await saveImages(store, items, out);
+      await saveImages(engine, items, out);
       renameSync(tmp, o.output);
     } catch (err) {
       rmSync(tmp, { force: true });
@@ -75,7 +74,7 @@ function defineLoad(cmd: Command, ctx: CliContext): Command {
             throw new CliError(err.message, 1, true);
           })
         : process.stdin;
-      const loaded = await loadArchive(ctx.engine().images, input);
+      const loaded = await loadImages(ctx.engine(), input);
       for (const img of loaded) {
         for (const r of img.renamed) ctx.out(`The image ${r.tag.familiarString()} already exists, renaming the old one with ID ${r.oldId} to empty string`);
         if (img.tags.length === 0) ctx.out(`Loaded image ID: ${img.id}`);

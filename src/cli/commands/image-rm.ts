@@ -4,9 +4,8 @@ import { createInterface } from 'node:readline/promises';
 import type { CliContext } from '../context.js';
 import { CliError } from '../context.js';
 import { collect } from '../output.js';
-import { imageDeleter, containerUsage } from '../../engine/images/service.js';
-import { pruneImages } from '../../engine/images/prune.js';
-import { parseFilters } from '../../engine/images/filters.js';
+import { imageDeleter, pruneUnusedImages } from '../../engine/images/service.js';
+import { Filters } from '../../core/filters.js';
 import { isWharfError } from '../../core/errors.js';
 import { humanSize } from '../../core/units.js';
 
@@ -51,13 +50,13 @@ function definePrune(cmd: Command, ctx: CliContext): Command {
     .option('--filter <filter>', "Provide filter values (e.g. 'until=<timestamp>')", collect, [])
     .option('-f, --force', 'Do not prompt for confirmation')
     .action(async (o: { all?: boolean; filter: string[]; force?: boolean }) => {
-      const filters = parseFilters(o.filter);
+      const filters = Filters.fromArgs(o.filter);
       const warning = o.all
         ? 'WARNING! This will remove all images without at least one container associated to them.'
         : 'WARNING! This will remove all dangling images.';
       if (!o.force && !(await confirm(ctx, warning))) return;
       const engine = ctx.engine();
-      const { deleted, spaceReclaimed } = pruneImages(engine.images, imageDeleter(engine), containerUsage(engine), { all: o.all, filters });
+      const { deleted, spaceReclaimed } = pruneUnusedImages(engine, { all: o.all, filters });
       if (deleted.length) {
         ctx.out('Deleted Images:');
         for (const d of deleted) ctx.out('Untagged' in d ? `untagged: ${d.Untagged}` : `deleted: ${d.Deleted}`);

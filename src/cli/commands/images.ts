@@ -4,13 +4,13 @@ import type { CliContext } from '../context.js';
 import { CliError } from '../context.js';
 import { collect, ellipsis, printInspect, printRows } from '../output.js';
 import { listImages } from '../../engine/images/list.js';
-import { parseFilters } from '../../engine/images/filters.js';
+import { tagImage } from '../../engine/images/service.js';
+import { Filters } from '../../core/filters.js';
 import { imageHistory, inspectImage } from '../../engine/images/inspect.js';
-import type { ImageSummary } from '../../image/store.js';
+import type { ImageSummary } from '../../engine/images/list.js';
 import { parseReference } from '../../core/reference.js';
 import { hexOf } from '../../core/digest.js';
 import { humanSize, timeAgo } from '../../core/units.js';
-import { WharfError } from '../../core/errors.js';
 
 const IMAGE_HEADERS = {
   Repository: 'REPOSITORY',
@@ -107,7 +107,7 @@ function defineList(cmd: Command, ctx: CliContext): Command {
     .option('--no-trunc', "Don't truncate output")
     .option('-q, --quiet', 'Only show image IDs')
     .action((repository: string | undefined, o: { all?: boolean; digests?: boolean; filter: string[]; format?: string; trunc: boolean; quiet?: boolean }) => {
-      const images = listImages(ctx.engine().images, { all: o.all, filters: parseFilters(o.filter), nameArg: repository });
+      const images = listImages(ctx.engine().images, { all: o.all, filters: Filters.fromArgs(o.filter), nameArg: repository });
       const rows = images.flatMap((img) => imageRows(img, { digests: !!o.digests, noTrunc: !o.trunc }));
       const cols = ['{{.Repository}}', '{{.Tag}}', ...(o.digests ? ['{{.Digest}}'] : []), '{{.ID}}', '{{.CreatedSince}}', '{{.Size}}'];
       const format = o.quiet ? '{{.ID}}' : o.format;
@@ -158,10 +158,7 @@ function defineTag(cmd: Command, ctx: CliContext): Command {
       throw new CliError(`Error parsing reference: "${target}" is not a valid repository/tag: ${(err as Error).message}`, 1, true);
     }
     if (ref.digest) throw new CliError('refusing to create a tag with a digest reference', 1, true);
-    const store = ctx.engine().images;
-    const id = store.resolveId(source);
-    if (!id) throw new WharfError('NOT_FOUND', `No such image: ${source.includes(':') || /^[a-f0-9]{1,64}$/.test(source) ? source : `${source}:latest`}`);
-    store.tag(id, ref);
+    tagImage(ctx.engine(), source, target);
   });
 }
 

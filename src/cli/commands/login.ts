@@ -7,9 +7,7 @@ import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { WharfError } from '../../core/errors.js';
 import { DEFAULT_DOMAIN } from '../../core/reference.js';
-import { RegistryClient, type SearchResult } from '../../registry/client/client.js';
-import { DOCKER_HUB_INDEX } from '../../registry/client/config.js';
-import { CredentialStore, credentialKey, hostOfKey } from '../../registry/client/credentials.js';
+import { CredentialStore, DOCKER_HUB_INDEX, RegistryClient, credentialKey, hostOfKey, type SearchResult } from '../../engine/registry.js';
 import { renderRows } from '../format/template.js';
 import { ellipsis } from '../output.js';
 

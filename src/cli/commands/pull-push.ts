@@ -4,11 +4,10 @@
  */
 import type { Command } from 'commander';
 import { CliError, type CliContext } from '../context.js';
-import { isWharfError } from '../../core/errors.js';
+import { hasReason } from '../../core/errors.js';
 import { ProgressRenderer } from '../progress/renderer.js';
-import { pullImages } from '../../engine/images/pull.js';
+import { pullImages, silentProgress, type ProgressSink } from '../../engine/images/pull.js';
 import { pushImages } from '../../engine/images/push.js';
-import { silentProgress, type ProgressSink } from '../../transport/registry/progress.js';
 
 function progressFor(ctx: CliContext, quiet?: boolean): { sink: ProgressSink; close(): void } {
   if (quiet) return { sink: silentProgress, close() {} };
@@ -49,7 +48,7 @@ function definePush(cmd: Command, ctx: CliContext): void {
         if (o.quiet) ctx.out(shown);
       } catch (err) {
         // dockerd's own wording, printed by docker without the "Error response" prefix.
-        if (isWharfError(err, 'NOT_FOUND') && err.message.startsWith('An image does not exist locally')) throw new CliError(err.message, 1, true);
+        if (hasReason(err, 'IMAGE_NOT_LOCAL')) throw new CliError(err.message, 1, true);
         throw err;
       } finally {
         p.close();

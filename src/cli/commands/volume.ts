@@ -2,30 +2,27 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { collect, printInspect, printRows } from '../output.js';
-import { VolumeStore } from '../../container/volumes.js';
+import { Filters } from '../../core/filters.js';
+import { humanSize } from '../../core/units.js';
+import { createVolume, inspectVolume, listVolumes, pruneVolumes, removeVolume } from '../../engine/containers.js';
 import { confirm } from './container-extra.js';
 
 export function registerVolumeCommands(program: Command, ctx: CliContext): void {
-  const volumes = () => new VolumeStore(ctx.engine().root);
+  const engine = () => ctx.engine();
   const volume = program.command('volume').description('Manage volumes');
   volume.command('create').argument('[VOLUME]').description('Create a volume')
     .option('-d, --driver <string>', 'Specify volume driver name', 'local')
     .option('--label <list>', 'Set metadata for a volume', collect)
     .action((name: string | undefined, o: { label?: string[] }) => {
       const labels = Object.fromEntries((o.label ?? []).map((l) => [l.split('=')[0], l.split('=').slice(1).join('=')]));
-      ctx.out(volumes().create(name, labels).Name);
+      ctx.out(createVolume(engine(), { name, labels }).Name);
     });
   volume.command('ls').alias('list').description('List volumes')
     .option('-q, --quiet', 'Only display volume names')
     .option('--format <string>', 'Pretty-print volumes using a Go template')
     .option('-f, --filter <filter>', 'Provide filter values (e.g. "dangling=true")', collect)
     .action((o: { quiet?: boolean; format?: string; filter?: string[] }) => {
-      let list = volumes().list();
-      for (const f of o.filter ?? []) {
-        const [k, v] = f.split('=');
-        if (k === 'dangling') list = list.filter((x) => (volumes().users(x.Name).length === 0) === (v === 'true' || v === '1'));
-        if (k === 'name') list = list.filter((x) => x.Name.includes(v ?? ''));
-      }
+      const list = listVolumes(engine(), Filters.fromArgs(o.filter));
       if (o.quiet) return list.forEach((v) => ctx.out(v.Name));
       // docker's volume row: labels as k=v text, the fields it cannot know as N/A.
       const rows = list.map((v) => ({
@@ -41,10 +38,7 @@ export function registerVolumeCommands(program: Command, ctx: CliContext): void 
       const errors: unknown[] = [];
       for (const n of names) {
         try {
-          const v = volumes().inspect(n);
-          // docker's order (its struct's), and null for no labels.
-          const labels = Object.keys(v.Labels ?? {}).length ? v.Labels : null;
-          out.push({ CreatedAt: v.CreatedAt, Driver: v.Driver, Labels: labels, Mountpoint: v.Mountpoint, Name: v.Name, Options: v.Options ?? null, Scope: v.Scope });
+          out.push(inspectVolume(engine(), n));
         } catch (err) {
           errors.push(err);
         }
@@ -57,7 +51,7 @@ export function registerVolumeCommands(program: Command, ctx: CliContext): void 
     .action((names: string[], o: { force?: boolean }) => {
       for (const n of names) {
         try {
-          volumes().remove(n, o.force);
+          removeVolume(engine(), n, { force: o.force });
           ctx.out(n);
         } catch (err) {
           ctx.softFail(err);
@@ -69,8 +63,8 @@ export function registerVolumeCommands(program: Command, ctx: CliContext): void 
     .option('-a, --all', 'Remove all unused volumes, not just anonymous ones')
     .action(async (o: { force?: boolean; all?: boolean }) => {
       if (!(await confirm(ctx, 'WARNING! This will remove all local volumes not used by at least one container.', o.force))) return;
-      const { names } = volumes().prune(o.all);
-      if (names.length) ctx.out(['Deleted Volumes:', ...names, ''].join('\n'));
-      ctx.out('Total reclaimed space: 0B');
+      const report = pruneVolumes(engine(), { all: o.all });
+      if (report.VolumesDeleted.length) ctx.out(['Deleted Volumes:', ...report.VolumesDeleted, ''].join('\n'));
+      ctx.out(`Total reclaimed space: ${humanSize(report.SpaceReclaimed)}`);
     });
 }

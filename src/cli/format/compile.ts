@@ -25,7 +25,7 @@ export interface CompiledTemplate {
 /** A template error; `partial` is what was printed before an execution error. */
 export class TemplateError extends WharfError {
   constructor(message: string, readonly partial = '') {
-    super('INVALID_ARGUMENT', `template parsing error: ${message}`);
+    super('INVALID_ARGUMENT', `template parsing error: ${message}`, { reason: 'TEMPLATE' });
   }
 }
 

@@ -3,6 +3,8 @@
  * processes (located by core/helpers.ts), and the small environment every child of the
  * runtime gets.
  */
+import { processEnv } from '../../core/process.js';
+
 export { helperArgs } from '../../core/helpers.js';
 
 /**
@@ -18,7 +20,5 @@ export const HELPER_NODE_FLAGS = ['--max-semi-space-size=1', '--max-old-space-si
  * the user's variables into long-lived helpers.
  */
 export function childEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH || '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' };
-  for (const [k, v] of Object.entries(process.env)) if (k.startsWith('WHARF_') && v !== undefined) env[k] = v;
-  return env;
+  return processEnv('wharf');
 }

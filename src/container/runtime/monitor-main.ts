@@ -6,6 +6,7 @@
  */
 import { errorLine, WharfError } from '../../core/errors.js';
 import { Runner } from './runner.js';
+import { openContainerStores } from '../stores.js';
 
 process.stdout.on('error', () => undefined);
 
@@ -23,7 +24,7 @@ async function main(argv: string[]): Promise<number> {
   process.title = `wharf-monitor ${id.slice(0, 12)}`;
   const waitAttach = argv.includes('--wait-attach');
   const num = (flag: string) => Number(argv[argv.indexOf(flag) + 1]) || 0;
-  const runner = new Runner(root, id, argv.includes('--cols') ? { size: { cols: num('--cols'), rows: num('--rows') } } : {});
+  const runner = new Runner(openContainerStores(root), id, argv.includes('--cols') ? { size: { cols: num('--cols'), rows: num('--rows') } } : {});
   let attached!: () => void;
   const attachedP = new Promise<void>((r) => (attached = r));
   await runner.listen(() => attached());

@@ -7,10 +7,10 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
 import { WharfError } from '../../core/errors.js';
-import { ContainerStore } from '../store.js';
 import type { ContainerRecord, NetworkSnapshot } from '../types.js';
 import { generateHostsFile, generateResolvConf } from './network/files.js';
 import { netnsPath } from './network/netns.js';
+import { recordPath } from './network/state.js';
 
 interface NetworkModule {
   setupNetwork(opts: {
@@ -62,7 +62,7 @@ export function plannedNetwork(rec: ContainerRecord): Omit<NetSetup, 'state'> {
 }
 
 /** Set up the network and write hosts/hostname/resolv.conf; returns what the spec needs. */
-export async function setupContainerNetwork(root: string, rec: ContainerRecord, dir: string): Promise<NetSetup> {
+export async function setupContainerNetwork(root: string, rec: ContainerRecord, dir: string, previousIp?: () => string | undefined): Promise<NetSetup> {
   const mode = netMode(rec);
   let state: (NetworkSnapshot & { netnsPath?: string }) | undefined;
   const planned = plannedNetwork(rec);
@@ -82,7 +82,7 @@ export async function setupContainerNetwork(root: string, rec: ContainerRecord, 
         exposedPorts: Object.keys(rec.Config.ExposedPorts ?? {}),
         hostname,
         // The address of its last run, which a restarted container keeps when still free.
-        preferredIp: new ContainerStore(root).rawState(rec.Id).Network?.ipAddress || undefined,
+        preferredIp: previousIp?.() || undefined,
       });
     }
   }
@@ -122,7 +122,7 @@ export async function releaseContainerNetns(root: string, rec: ContainerRecord):
 }
 
 export async function teardownContainerNetwork(root: string, rec: ContainerRecord): Promise<void> {
-  if (netMode(rec) !== 'bridge' || !existsSync(join(root, 'network', `${rec.Id}.json`))) return;
+  if (netMode(rec) !== 'bridge' || !existsSync(recordPath(root, rec.Id))) return;
   const net = await networkModule();
   if (net) await net.teardownNetwork(root, rec.Id);
 }

@@ -4,6 +4,7 @@
  * rules, parallel setups, and that teardown and failed setups leave nothing behind.
  * Servers run only inside the test's own namespaces or on 127.0.0.1. Needs root.
  */
+// test:host — needs root, network namespaces, ip(8): not part of `npm run test:unit`.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';

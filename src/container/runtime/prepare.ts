@@ -54,14 +54,15 @@ function needsHostMount(view: FsView, rec: ContainerRecord, cwd: string): boolea
   return !isDirectoryIn(view, cwd) || rec.Mounts.some((m) => copyUpSource(view, m) !== undefined);
 }
 
-export async function prepareStart(root: string, rec: ContainerRecord, opts: { checkCommand?: boolean } = {}): Promise<Prepared> {
+/** `previousIp`: the address of the container's last run (read only for a bridge container), kept on a restart when still free. */
+export async function prepareStart(root: string, rec: ContainerRecord, opts: { checkCommand?: boolean; previousIp?: () => string | undefined } = {}): Promise<Prepared> {
   const dir = containerDir(root, rec.Id);
   const snap = snapshotter(root, rec.Driver);
   const cwd = rec.Config.WorkingDir || '/';
   // Started first: its ip(8) run overlaps the reads of the root and the spec's making below,
   // which need only what is known of the network beforehand.
   const planned = plannedNetwork(rec);
-  const network = setupContainerNetwork(root, rec, dir);
+  const network = setupContainerNetwork(root, rec, dir, opts.previousIp);
   network.catch(() => undefined);
   try {
     // Mounted by the runtime in the container's namespace when possible: no mount and umount

@@ -4,9 +4,8 @@
  * foreground mode as a child of the monitor; this module covers the side commands.
  */
 import { existsSync } from 'node:fs';
-import { execFile } from 'node:child_process';
 import { WharfError } from '../../core/errors.js';
-import { childEnv } from './helper-process.js';
+import { run, type RunResult } from '../../core/process.js';
 
 export const RUNTIMES = ['runc', 'crun'] as const;
 
@@ -20,13 +19,8 @@ export function checkRuntime(runtime: string): void {
   }
 }
 
-export function runtimeCmd(runtime: string, args: string[], timeoutMs = 30000): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(runtime, [...runtimeArgs(runtime), ...args], { timeout: timeoutMs, maxBuffer: 16 << 20, env: childEnv() }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1) : 0;
-      resolve({ code, stdout: String(stdout), stderr: String(stderr) });
-    });
-  });
+export function runtimeCmd(runtime: string, args: string[], timeoutMs = 30000): Promise<RunResult> {
+  return run(runtime, [...runtimeArgs(runtime), ...args], { timeout: timeoutMs, env: 'wharf' });
 }
 
 /** Send a signal to the container's init process. */

@@ -8,7 +8,8 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { errorLine, WharfError } from '../../core/errors.js';
-import { ContainerStore } from '../store.js';
+import type { ContainerStore } from '../store.js';
+import type { ContainerStores } from '../stores.js';
 import type { ContainerRecord, ContainerState } from '../types.js';
 import { controlAddress, encodeFrame, Frame, FrameDecoder, type ControlEvent } from './control.js';
 import { HealthChecker, hasHealthcheck } from './health.js';
@@ -51,12 +52,15 @@ export class Runner {
   private running = false;
   private readonly exitListeners: ((code: number) => void)[] = [];
 
+  readonly root: string;
+
   constructor(
-    readonly root: string,
+    private readonly stores: ContainerStores,
     readonly id: string,
     private readonly opts: RunnerOptions = {},
   ) {
-    this.store = new ContainerStore(root);
+    this.store = stores.containers;
+    this.root = this.store.root;
     const rec = this.store.record(id);
     if (!rec) throw new WharfError('NOT_FOUND', `No such container: ${id}`);
     this.rec = rec;
@@ -141,7 +145,7 @@ export class Runner {
     this.rec = this.store.record(this.id) ?? this.rec;
     let prepared;
     try {
-      prepared = await prepareStart(this.root, this.rec);
+      prepared = await prepareStart(this.root, this.rec, { previousIp: () => this.store.rawState(this.id).Network?.ipAddress });
       this.logs ??= new JsonLogWriter(join(this.store.dir(this.id), `${this.id}-json.log`), this.rec.HostConfig.LogConfig?.Config);
       const stdin = this.opts.local?.stdin;
       this.proc = await spawnContainer({
@@ -168,7 +172,7 @@ export class Runner {
       this.running = true;
       this.setState((s) => {
         Object.assign(s, { Status: 'running', Running: true, Restarting: false, Paused: false, Dead: false, OOMKilled: false });
-        Object.assign(s, { Pid: pid, ExitCode: 0, Error: '', StartedAt: now(), MonitorPid: process.pid, ManuallyStopped: false });
+        Object.assign(s, { Pid: pid, ExitCode: 0, Error: '', StartedAt: now(), MonitorPid: process.pid, ManuallyStopped: false, MonitorLost: undefined });
         s.Network = prepared!.network;
         if (first) s.RestartCount = s.RestartCount ?? 0;
         s.Health = undefined;
@@ -251,7 +255,7 @@ export class Runner {
     this.setState((s) => void (s.MonitorPid = undefined));
     for (const l of this.exitListeners.splice(0)) l(code);
     this.broadcast(Frame.Event, { event: 'exit', exitCode: code });
-    if (this.rec.HostConfig.AutoRemove) await removeContainerFiles(this.root, this.rec, { volumes: true });
+    if (this.rec.HostConfig.AutoRemove) await removeContainerFiles(this.stores, this.rec, { volumes: true });
     mark('finish: removed');
     for (const c of this.clients) c.end();
     this.server?.close();
@@ -264,7 +268,7 @@ export class Runner {
     this.logs = undefined;
     for (const c of this.clients) c.end();
     this.server?.close();
-    if (this.rec.HostConfig.AutoRemove) await removeContainerFiles(this.root, this.rec, { volumes: true });
+    if (this.rec.HostConfig.AutoRemove) await removeContainerFiles(this.stores, this.rec, { volumes: true });
   }
 
   async kill(signal: string): Promise<void> {

@@ -6,7 +6,6 @@
 import type { Engine } from '../engine.js';
 import type { ImageConfig, ImageRecord } from '../../image/types.js';
 import { snapshotter } from '../../snapshot/snapshotter.js';
-import { ContainerStore } from '../../container/store.js';
 import { runtimeCmd } from '../../container/runtime/runc.js';
 import { applyChange } from '../../image/changes.js';
 import { parseReference } from '../../core/reference.js';
@@ -27,7 +26,7 @@ export function withDefaultTag(ref: string): string {
 }
 
 export async function commitContainer(engine: Engine, ref: string, o: CommitOptions = {}): Promise<ImageRecord> {
-  const store = new ContainerStore(engine.root);
+  const store = engine.containers;
   const rec = store.get(ref);
   const base = engine.images.get(rec.Image);
   // every argument is checked before anything is written: a bad reference or change leaves no blobs

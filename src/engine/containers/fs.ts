@@ -129,7 +129,7 @@ export async function untarIntoContainer(root: string, ref: string, path: string
       await w.done;
     } catch (err) {
       if (isWharfError(err, 'INVALID_ARGUMENT') && err.message === 'destination must be a directory') {
-        throw invalidArgument(`destination "${ref}:${path}" must be a directory`);
+        throw invalidArgument(`destination "${ref}:${path}" must be a directory`, { reason: 'CP_DESTINATION' });
       }
       // docker's wording for an archive it cannot read
       if (isWharfError(err, 'CORRUPT')) throw invalidArgument(`Error processing tar file(exit status 1): ${err.message.replace(/^corrupt tar: /, '')}`);

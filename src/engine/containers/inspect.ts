@@ -1,7 +1,7 @@
 /** A container's `docker inspect` JSON, built from its record and state. */
 import { join } from 'node:path';
-import { snapshotter } from '../../snapshot/snapshotter.js';
-import { ContainerStore } from '../../container/store.js';
+import type { Engine } from '../engine.js';
+import type { ContainerInspect, EndpointSettings, PortMap } from '../api-types.js';
 import type { ContainerRecord, ContainerState } from '../../container/types.js';
 import { hostConfigView } from './host-config.js';
 import { containerSizes } from './list.js';
@@ -9,8 +9,8 @@ import { containerSizes } from './list.js';
 const ZERO_TIME = '0001-01-01T00:00:00Z';
 
 /** NetworkSettings.Ports: every exposed port, with its host bindings or null. */
-export function portsMap(rec: ContainerRecord, st: ContainerState): Record<string, { HostIp: string; HostPort: string }[] | null> {
-  const out: Record<string, { HostIp: string; HostPort: string }[] | null> = {};
+export function portsMap(rec: ContainerRecord, st: ContainerState): PortMap {
+  const out: PortMap = {};
   for (const p of Object.keys(rec.Config.ExposedPorts ?? {})) out[p] = null;
   if (st.Running && st.Network) {
     for (const p of st.Network.ports) (out[p.containerPort] ??= []).push({ HostIp: p.hostIp || '0.0.0.0', HostPort: p.hostPort });
@@ -19,12 +19,12 @@ export function portsMap(rec: ContainerRecord, st: ContainerState): Record<strin
 }
 
 /** `size`: add SizeRw and SizeRootFs, as `inspect --size` does. */
-export function inspectRecord(root: string, rec: ContainerRecord, st: ContainerState, o: { size?: boolean } = {}): Record<string, unknown> {
-  const dir = join(root, 'containers', rec.Id);
+export function inspectRecord(engine: Engine, rec: ContainerRecord, st: ContainerState, o: { size?: boolean } = {}): ContainerInspect {
+  const dir = engine.containers.dir(rec.Id);
   const net = st.Running ? st.Network : undefined;
   const mode = rec.HostConfig.NetworkMode;
   const netName = mode === 'default' ? 'bridge' : mode;
-  const endpoint = {
+  const endpoint: EndpointSettings = {
     IPAMConfig: null,
     Links: null,
     Aliases: null,
@@ -72,7 +72,7 @@ export function inspectRecord(root: string, rec: ContainerRecord, st: ContainerS
     AppArmorProfile: '',
     ExecIDs: null,
     HostConfig: hostConfigView(rec.HostConfig),
-    GraphDriver: { Data: sortedKeys(snapshotter(root, rec.Driver).graphData(rec.Id, rec.Layers)), Name: rec.Driver },
+    GraphDriver: { Data: sortedKeys(engine.snapshotter(rec.Driver).graphData(rec.Id, rec.Layers)), Name: rec.Driver },
     ...(o.size ? sizeFields(dir, rec) : {}),
     Mounts: rec.Mounts.map((m) => ({ ...m })),
     Config: rec.Config,
@@ -106,8 +106,8 @@ function sizeFields(dir: string, rec: ContainerRecord): { SizeRw: number; SizeRo
   return { SizeRw: rw, SizeRootFs: rootFs };
 }
 
-export function inspectContainer(root: string, ref: string, o: { size?: boolean } = {}): Record<string, unknown> | undefined {
-  const store = new ContainerStore(root);
+export function inspectContainer(engine: Engine, ref: string, o: { size?: boolean } = {}): ContainerInspect | undefined {
+  const store = engine.containers;
   let id: string | undefined;
   try {
     id = store.resolve(ref);
@@ -115,7 +115,7 @@ export function inspectContainer(root: string, ref: string, o: { size?: boolean 
     return undefined;
   }
   const rec = id ? store.record(id) : undefined;
-  return rec ? inspectRecord(root, rec, store.state(rec.Id), o) : undefined;
+  return rec ? inspectRecord(engine, rec, store.state(rec.Id), o) : undefined;
 }
 
 /** A Go map as encoding/json writes it: keys sorted. */

@@ -1,45 +1,56 @@
 /**
- * `ps`: one row per container with Docker's column values (quoted, truncated command; human
- * status with health; published ports), newest first, and Docker's filters.
+ * `ps` as the Engine API's container list: one ContainerSummary per container (docker's API
+ * shape: the daemon's Status text, its Command string, ports as objects, sizes in bytes),
+ * newest first, with docker's filters. The CLI turns them into table rows (cli/format/ps.ts).
  */
 import { lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { humanDuration, humanSize, timeAgo } from '../../core/units.js';
-import { WharfError } from '../../core/errors.js';
-import { ContainerStore } from '../../container/store.js';
+import { humanDuration } from '../../core/units.js';
+import type { Filters } from '../../core/filters.js';
 import type { ContainerRecord, ContainerState } from '../../container/types.js';
 import type { Engine } from '../engine.js';
+import { reapLostContainers } from './run.js';
 import { containerFilter } from './filters.js';
 
-export interface PsRow {
-  ID: string;
+/** A port of a ContainerSummary: exposed only (no IP, no PublicPort), or published. */
+export interface ContainerPort {
+  IP?: string;
+  PrivatePort: number;
+  PublicPort?: number;
+  Type: string;
+}
+
+/** The Engine API's ContainerSummary (GET /containers/json), the fields wharf knows. */
+export interface ContainerSummary {
+  Id: string;
+  Names: string[];
+  /** The image as the user named it (or its ID when created by ID). */
   Image: string;
+  ImageID: string;
   Command: string;
-  CreatedAt: string;
-  RunningFor: string;
-  Ports: string;
+  /** Unix seconds. */
+  Created: number;
+  Ports: ContainerPort[];
+  SizeRw?: number;
+  SizeRootFs?: number;
+  Labels: Record<string, string>;
   State: string;
   Status: string;
-  Size: string;
-  Names: string;
-  Labels: string;
-  Mounts: string;
-  Networks: string;
-  LocalVolumes: string;
-  /** docker 20.10 lists it, always null here. */
-  Platform: null;
+  HostConfig: { NetworkMode: string };
+  NetworkSettings: { Networks: Record<string, object> };
+  Mounts: { Type: string; Name?: string; Source: string; Destination: string; Driver?: string; Mode: string; RW: boolean; Propagation: string }[];
 }
 
 export interface PsOptions {
   all?: boolean;
   last?: number;
   latest?: boolean;
+  /** Compute SizeRw and SizeRootFs (they walk the container's writable layer). */
   size?: boolean;
-  noTrunc?: boolean;
-  filters?: string[];
+  filters?: Filters;
 }
 
-/** Docker's `Status` column text. */
+/** Docker's `Status` text (the daemon sends it). */
 export function statusText(st: ContainerState, now = Date.now()): string {
   const since = (t: string) => humanDuration(now - Date.parse(t));
   switch (st.Status) {
@@ -62,99 +73,32 @@ export function statusText(st: ContainerState, now = Date.now()): string {
   }
 }
 
-function quoteGo(s: string): string {
-  return JSON.stringify(s);
-}
-
 /** Shell-style quoting of one argument, as the Engine API's container Command shows it. */
 function shellQuote(arg: string): string {
   if (arg !== '' && !/[\s'"\\$`;&|<>(){}*?!#~]/.test(arg)) return arg;
   return `'${arg.replace(/'/g, `'"'"'`)}'`;
 }
 
-/** Go's time.Time.String() for a UTC time. */
-function goTime(iso: string): string {
-  const d = new Date(iso);
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000 UTC`;
-}
-
-/** The command line as the Engine API's container `Command` holds it. */
-export function apiCommand(rec: ContainerRecord): string {
+/** The API's Command: path and arguments, shell-quoted. */
+export function commandLine(rec: ContainerRecord): string {
   return [rec.Path, ...rec.Args.map(shellQuote)].join(' ');
 }
 
-export function commandText(rec: ContainerRecord, noTrunc = false): string {
-  let cmd = apiCommand(rec);
-  if (!noTrunc && [...cmd].length > 20) cmd = [...cmd].slice(0, 19).join('') + '…';
-  return quoteGo(cmd);
-}
-
-/** A port as docker's API lists it: exposed only (no ip), or published on ip:publicPort. */
-export interface ApiPort {
-  ip: string;
-  privatePort: number;
-  publicPort: number;
-  type: string;
-}
-
-/** The container's ports as the API lists them (a stopped container lists none). */
-export function apiPorts(rec: ContainerRecord, st: ContainerState): ApiPort[] {
+/** Published ports of a running container, then its exposed-only ones (stopped ones list none). */
+function summaryPorts(rec: ContainerRecord, st: ContainerState): ContainerPort[] {
   if (!st.Running) return [];
-  const ports: ApiPort[] = [];
+  const ports: ContainerPort[] = [];
   const published = new Set<string>();
   for (const p of st.Network?.ports ?? []) {
     const [port, type = 'tcp'] = p.containerPort.split('/');
-    ports.push({ ip: p.hostIp || '0.0.0.0', privatePort: Number(port), publicPort: Number(p.hostPort), type });
+    ports.push({ IP: p.hostIp || '0.0.0.0', PrivatePort: Number(port), PublicPort: Number(p.hostPort), Type: type });
     published.add(p.containerPort);
   }
   for (const key of Object.keys(rec.Config.ExposedPorts ?? {})) {
     const [port, type = 'tcp'] = key.split('/');
-    if (!published.has(key)) ports.push({ ip: '', privatePort: Number(port), publicPort: 0, type });
+    if (!published.has(key)) ports.push({ PrivatePort: Number(port), Type: type });
   }
   return ports;
-}
-
-/** Docker's PORTS column. */
-function portsText(rec: ContainerRecord, st: ContainerState): string {
-  return displayablePorts(apiPorts(rec, st));
-}
-
-const byteLess = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-
-/**
- * docker/cli's DisplayablePorts: sorted by private port, address, public port and protocol;
- * runs of consecutive ports on one address that map to themselves fold into a range
- * (`0.0.0.0:5000-5001->5000-5001/tcp`); mappings to another port come last.
- */
-export function displayablePorts(ports: ApiPort[]): string {
-  const sorted = [...ports].sort((i, j) => i.privatePort - j.privatePort || byteLess(i.ip, j.ip) || i.publicPort - j.publicPort || byteLess(i.type, j.type));
-  const groups = new Map<string, { first: number; last: number }>();
-  const result: string[] = [];
-  const hostMappings: string[] = [];
-  const join = (ip: string, port: string) => (ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`);
-  const form = (key: string, { first, last }: { first: number; last: number }) => {
-    const [ip, type] = key.includes('/') ? key.split('/') : ['', key];
-    const range = first === last ? `${first}` : `${first}-${last}`;
-    return `${ip ? `${join(ip, range)}->${range}` : range}/${type}`;
-  };
-  for (const p of sorted) {
-    if (p.ip && p.publicPort !== p.privatePort) {
-      hostMappings.push(`${join(p.ip, String(p.publicPort))}->${p.privatePort}/${p.type}`);
-      continue;
-    }
-    const key = p.ip ? `${p.ip}/${p.type}` : p.type;
-    const group = groups.get(key);
-    if (group && p.privatePort === group.last + 1) group.last = p.privatePort;
-    else {
-      if (group) result.push(form(key, group));
-      // Re-inserting would move the key to the end; Go's key list keeps its first place.
-      if (group) Object.assign(group, { first: p.privatePort, last: p.privatePort });
-      else groups.set(key, { first: p.privatePort, last: p.privatePort });
-    }
-  }
-  for (const [key, group] of groups) result.push(form(key, group));
-  return [...result, ...hostMappings].join(', ');
 }
 
 /** SizeRw (what the container wrote) and SizeRootFs (that plus its image's layers), as docker reports them. */
@@ -201,14 +145,10 @@ export function diskUsage(path: string): number {
   return total;
 }
 
-/** The containers `ps` with these options shows, newest first, with their states. */
-export function selectContainers(engine: Engine, o: PsOptions = {}): { rec: ContainerRecord; st: ContainerState }[] {
-  const store = new ContainerStore(engine.root);
-  const filters = (o.filters ?? []).map((f) => {
-    const i = f.indexOf('=');
-    if (i < 0) throw new WharfError('INVALID_ARGUMENT', `Bad format of filter (expected name=value)`);
-    return [f.slice(0, i), f.slice(i + 1)] as const;
-  });
+export async function listContainers(engine: Engine, o: PsOptions = {}): Promise<ContainerSummary[]> {
+  const store = engine.containers;
+  await reapLostContainers(engine);
+  const filters = (o.filters?.keys() ?? []).flatMap((k) => o.filters!.get(k).map((v) => [k, v] as const));
   const all = o.all || o.latest || (o.last ?? -1) > 0 || filters.some(([k]) => k === 'status' || k === 'exited');
   let items = store.list().map((rec) => ({ rec, st: store.state(rec.Id) }));
   items.sort((a, b) => Date.parse(b.rec.Created) - Date.parse(a.rec.Created));
@@ -218,37 +158,28 @@ export function selectContainers(engine: Engine, o: PsOptions = {}): { rec: Cont
   const byKey = new Map<string, string[]>();
   for (const [k, v] of filters) byKey.set(k, [...(byKey.get(k) ?? []), v]);
   const matches = containerFilter(engine, store, filters);
-  return items.filter((i) => [...byKey].every(([k, vs]) => vs.some((v) => matches(i.rec, i.st, k, v))));
-}
-
-export function listContainers(engine: Engine, o: PsOptions = {}): PsRow[] {
-  const store = new ContainerStore(engine.root);
-  return selectContainers(engine, o).map(({ rec, st }) => {
-    const image = rec.ImageRef.startsWith('sha256:') ? rec.ImageRef.slice(7, 19) : rec.ImageRef;
-    let size = '';
-    if (o.size) {
-      const { rw, rootFs } = containerSizes(store.dir(rec.Id), rec);
-      // docker's ps prints sizes with 3 significant digits.
-      size = `${humanSize(rw, 3)} (virtual ${humanSize(rootFs, 3)})`;
-    }
-    const row: PsRow = {
-      ID: o.noTrunc ? rec.Id : rec.Id.slice(0, 12),
-      Image: image,
-      Command: commandText(rec, o.noTrunc),
-      CreatedAt: goTime(rec.Created),
-      RunningFor: timeAgo(rec.Created),
-      Ports: portsText(rec, st),
+  items = items.filter((i) => [...byKey].every(([k, vs]) => vs.some((v) => matches(i.rec, i.st, k, v))));
+  return items.map(({ rec, st }) => {
+    const network = rec.HostConfig.NetworkMode === 'default' ? 'bridge' : rec.HostConfig.NetworkMode;
+    const summary: ContainerSummary = {
+      Id: rec.Id,
+      Names: [`/${rec.Name}`],
+      Image: rec.ImageRef,
+      ImageID: rec.Image,
+      Command: commandLine(rec),
+      Created: Math.floor(Date.parse(rec.Created) / 1000),
+      Ports: summaryPorts(rec, st),
+      Labels: rec.Config.Labels ?? {},
       State: st.Status,
       Status: statusText(st),
-      Size: size,
-      Names: rec.Name,
-      Labels: Object.entries(rec.Config.Labels ?? {}).map(([k, v]) => `${k}=${v}`).join(','),
-      Mounts: rec.Mounts.map((m) => m.Name ?? m.Source).join(','),
-      Networks: rec.HostConfig.NetworkMode === 'default' ? 'bridge' : rec.HostConfig.NetworkMode,
-      LocalVolumes: String(rec.Mounts.filter((m) => m.Type === 'volume').length),
-      Platform: null,
+      HostConfig: { NetworkMode: rec.HostConfig.NetworkMode },
+      NetworkSettings: { Networks: { [network]: {} } },
+      Mounts: rec.Mounts.map((m) => ({ ...m })),
     };
-    // `{{.Label "key"}}`: a method in docker's row, so not part of its JSON.
-    return Object.defineProperty(row, 'Label', { value: (key: string) => rec.Config.Labels?.[key] ?? '', enumerable: false });
+    if (o.size) {
+      const { rw, rootFs } = containerSizes(store.dir(rec.Id), rec);
+      Object.assign(summary, { SizeRw: rw, SizeRootFs: rootFs });
+    }
+    return summary;
   });
 }

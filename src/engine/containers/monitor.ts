@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { WharfError } from '../../core/errors.js';
+import type { Engine } from '../engine.js';
 import type { ControlEvent } from '../../container/runtime/control.js';
 import { childEnv, helperArgs, HELPER_NODE_FLAGS } from '../../container/runtime/helper-process.js';
 
@@ -13,8 +14,9 @@ export interface MonitorOptions {
   size?: { cols: number; rows: number };
 }
 
-export function spawnMonitor(root: string, dir: string, id: string, o: MonitorOptions = {}): Promise<{ event: ControlEvent; child: ChildProcess }> {
-  const args = [...HELPER_NODE_FLAGS, ...monitorEntry(), root, id];
+export function spawnMonitor(engine: Engine, id: string, o: MonitorOptions = {}): Promise<{ event: ControlEvent; child: ChildProcess }> {
+  const dir = engine.containers.dir(id);
+  const args = [...HELPER_NODE_FLAGS, ...monitorEntry(), engine.root, id];
   if (o.waitAttach) args.push('--wait-attach');
   if (o.size) args.push('--cols', String(o.size.cols), '--rows', String(o.size.rows));
   const log = openSync(join(dir, 'monitor.log'), 'a');

@@ -7,8 +7,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import { bytesSize, humanSize } from '../../core/units.js';
 import type { ContainerRecord, ContainerState } from '../../container/types.js';
+import type { Engine } from '../engine.js';
 
 export interface Sample {
   /** ns of CPU the container used, and of all CPUs together, at the sample. */
@@ -94,22 +94,17 @@ export function sample(rec: ContainerRecord, st: ContainerState): Sample {
   };
 }
 
-/** A row of docker's stats table (and `{{json .}}`) from two samples. */
-export function statsRow(container: string, rec: ContainerRecord, before: Sample, now: Sample): Record<string, string> {
-  const cpuDelta = now.cpu - before.cpu;
-  const systemDelta = now.system - before.system;
-  const cpu = cpuDelta > 0 && systemDelta > 0 ? (cpuDelta / systemDelta) * cpus().length * 100 : 0;
-  const mem = now.limit ? (now.memory / now.limit) * 100 : 0;
-  const io = (a: number, b: number) => `${humanSize(a, 3)} / ${humanSize(b, 3)}`;
-  return {
-    BlockIO: io(now.read, now.write),
-    CPUPerc: `${cpu.toFixed(2)}%`,
-    Container: container,
-    ID: rec.Id.slice(0, 12),
-    MemPerc: `${mem.toFixed(2)}%`,
-    MemUsage: `${bytesSize(now.memory)} / ${bytesSize(now.limit)}`,
-    Name: rec.Name,
-    NetIO: io(now.rx, now.tx),
-    PIDs: String(now.pids),
-  };
+/** One reading of a container, raw: the front end computes CPU % from two (docker/cli's rule). */
+export interface StatsSample extends Sample {
+  id: string;
+  name: string;
+  /** Epoch ms of the reading. */
+  read_at: number;
+  /** Logical CPUs of the host, for the CPU % formula. */
+  onlineCpus: number;
+}
+
+export function sampleStats(engine: Engine, ref: string): StatsSample {
+  const rec = engine.containers.get(ref);
+  return { ...sample(rec, engine.containers.state(rec.Id)), id: rec.Id, name: rec.Name, read_at: Date.now(), onlineCpus: cpus().length };
 }

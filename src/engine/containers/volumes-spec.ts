@@ -52,6 +52,15 @@ const MOUNT_KEYS: Record<string, string> = {
   'bind-propagation': 'ignored', 'volume-nocopy': 'ignored', 'volume-opt': 'ignored', consistency: 'ignored',
 };
 
+/** What dockerd checks of a HostConfig.Mounts entry (type, an absolute target, the source its type needs). */
+export function checkHostMount(m: HostMount): void {
+  const fail = (why: string) => daemonError(`invalid mount config for type ${JSON.stringify(m.Type)}: ${why}`);
+  if (m.Type !== 'bind' && m.Type !== 'volume' && m.Type !== 'tmpfs') throw fail('mount type unknown');
+  if (!m.Target?.startsWith('/')) throw fail(`invalid mount path: '${m.Target ?? ''}' mount path must be absolute`);
+  if (m.Type === 'bind' && !m.Source) throw fail('field Source must not be empty');
+  if (m.Type === 'tmpfs' && m.Source) throw fail('field Source must not be specified');
+}
+
 /** `--mount type=bind,source=/a,target=/b,readonly` and friends. */
 export function parseMountSpec(spec: string): VolumeSpec {
   const flagError = (why: string) => invalidArgument(`invalid argument ${JSON.stringify(spec)} for "--mount" flag: ${why}`, { exitCode: 125 });
@@ -64,15 +73,11 @@ export function parseMountSpec(spec: string): VolumeSpec {
     if (name === 'readonly') fields.readonly = value === '' || value === 'true' || value === '1' ? 'true' : 'false';
     else if (name !== 'ignored') fields[name] = value;
   }
-  const type = fields.type || 'volume';
+  const type = (fields.type || 'volume') as HostMount['Type'];
   if (!fields.target) throw flagError('target is required');
-  const fail = (why: string) => daemonError(`invalid mount config for type ${JSON.stringify(type)}: ${why}`);
-  if (type !== 'bind' && type !== 'volume' && type !== 'tmpfs') throw fail('mount type unknown');
-  if (!fields.target.startsWith('/')) throw fail(`invalid mount path: '${fields.target}' mount path must be absolute`);
-  if (type === 'bind' && !fields.source) throw fail('field Source must not be empty');
-  if (type === 'tmpfs' && fields.source) throw fail('field Source must not be specified');
   const readOnly = fields.readonly === 'true';
   const mount: HostMount = { Type: type, ...(fields.source ? { Source: fields.source } : {}), Target: fields.target, ...(readOnly ? { ReadOnly: true } : {}) };
+  checkHostMount(mount);
   if (type === 'tmpfs' && (fields['tmpfs-size'] || fields['tmpfs-mode'])) {
     mount.TmpfsOptions = {
       ...(fields['tmpfs-size'] ? { SizeBytes: parseRamSize(fields['tmpfs-size']) } : {}),

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import type { ImageStore } from '../../image/store.js';
 import type { ContainerConfig, ImageRecord } from '../../image/types.js';
 import { hexOf } from '../../core/digest.js';
+import { dataLayout } from '../../core/layout.js';
+import type { ImageInspect } from '../api-types.js';
 
 const GO_ZERO_TIME = '0001-01-01T00:00:00Z';
 export const DOCKER_VERSION = '20.10.24';
@@ -34,7 +36,7 @@ export function fullContainerConfig(c: ContainerConfig | undefined): Record<stri
 /** Where the layers of an image are (or would be) unpacked, as GraphDriver.Data shows. */
 export function graphDriverData(root: string, chainIdsBottomFirst: string[]): Record<string, string> {
   if (chainIdsBottomFirst.length === 0) return {};
-  const dir = (c: string) => join(root, 'layers', hexOf(c));
+  const dir = (c: string) => join(dataLayout(root).layers, hexOf(c));
   const top = dir(chainIdsBottomFirst[chainIdsBottomFirst.length - 1]!);
   const data: Record<string, string> = {};
   const lowers = chainIdsBottomFirst.slice(0, -1).reverse().map((c) => join(dir(c), 'diff'));
@@ -45,10 +47,10 @@ export function graphDriverData(root: string, chainIdsBottomFirst: string[]): Re
   return data;
 }
 
-export function inspectImage(store: ImageStore, root: string, img: ImageRecord): Record<string, unknown> {
+export function inspectImage(store: ImageStore, root: string, img: ImageRecord): ImageInspect {
   const c = img.config;
   const chain = store.layerChain(img.id);
-  const out: Record<string, unknown> = {
+  const out: Partial<ImageInspect> & Record<string, unknown> = {
     Id: img.id,
     RepoTags: img.repoTags,
     RepoDigests: img.repoDigests,
@@ -72,7 +74,7 @@ export function inspectImage(store: ImageStore, root: string, img: ImageRecord):
     RootFS: { Type: 'layers', Layers: c.rootfs?.diff_ids ?? [] },
     Metadata: { LastTagTime: img.lastTagTime ?? GO_ZERO_TIME },
   });
-  return out;
+  return out as unknown as ImageInspect;
 }
 
 export interface HistoryRow {

@@ -1,11 +1,14 @@
 /** `images`: which images show, in Docker's order, with its filters. */
 import { missingImageName, type ImageStore, type ImageSummary } from '../../image/store.js';
 import { invalidArgument, notFound } from '../../core/errors.js';
-import { checkFilterKeys, createdMs, matchLabels, pathMatch, type Filters } from './filters.js';
+import { createdMs, pathMatch } from './filters.js';
+import type { Filters } from '../../core/filters.js';
+
+export type { ImageSummary } from '../../image/store.js';
 
 export function listImages(store: ImageStore, opts: { all?: boolean; filters: Filters; nameArg?: string }): ImageSummary[] {
   const { filters } = opts;
-  checkFilterKeys(filters, ['dangling', 'label', 'label!', 'before', 'since', 'reference', 'until']);
+  filters.checkKeys(['dangling', 'label', 'label!', 'before', 'since', 'reference', 'until']);
   const images = store.list();
   const parents = new Set(images.map((i) => i.parent).filter(Boolean));
   const danglingVals = filters.get('dangling') ?? [];
@@ -30,7 +33,7 @@ export function listImages(store: ImageStore, opts: { all?: boolean; filters: Fi
   for (const found of images) {
     if (before !== undefined && createdMs(found) >= before) continue;
     if (since !== undefined && createdMs(found) <= since) continue;
-    if (!matchLabels(found.labels, filters)) continue;
+    if (!filters.matchLabels(found.labels)) continue;
     // With a reference filter an image lists only the names that match it, as Docker does.
     const img = refPatterns.length ? { ...found, tags: found.tags.filter(matches), digests: found.digests.filter(matches) } : found;
     if (img.tags.length === 0 && img.digests.length === 0) {

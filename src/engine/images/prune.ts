@@ -1,6 +1,7 @@
 /** `image prune`: Docker's candidate rules and its space accounting (sizes of deleted layers). */
 import type { ImageStore } from '../../image/store.js';
-import { checkFilterKeys, createdMs, matchLabels, parseUntil, type Filters } from './filters.js';
+import { createdMs } from './filters.js';
+import type { Filters } from '../../core/filters.js';
 import type { DeleteRecord, ImageDeleter, UsageLookup } from './delete.js';
 
 export function pruneImages(
@@ -9,10 +10,9 @@ export function pruneImages(
   usage: UsageLookup,
   opts: { all?: boolean; filters: Filters },
 ): { deleted: DeleteRecord[]; spaceReclaimed: number } {
-  checkFilterKeys(opts.filters, ['dangling', 'until', 'label', 'label!']);
+  opts.filters.checkKeys(['dangling', 'until', 'label', 'label!']);
   const danglingOnly = !opts.all && (opts.filters.get('dangling')?.[0] ?? 'true') !== 'false';
-  const until = opts.filters.get('until')?.[0];
-  const untilMs = until ? parseUntil(until) : undefined;
+  const untilMs = opts.filters.until();
   const images = store.list();
   const parents = new Set(images.map((i) => i.parent));
   const layerSizes = new Map<string, number>();
@@ -21,7 +21,7 @@ export function pruneImages(
     if (danglingOnly && parents.has(img.id)) return false; // Docker prunes only heads
     if (usage(img.id).length > 0) return false;
     if (untilMs !== undefined && createdMs(img) >= untilMs) return false;
-    return matchLabels(img.labels, opts.filters);
+    return opts.filters.matchLabels(img.labels);
   });
   const deleted: DeleteRecord[] = [];
   for (const img of candidates) {

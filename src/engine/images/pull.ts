@@ -9,8 +9,12 @@ import { WharfError } from '../../core/errors.js';
 import { parseReference, type Reference } from '../../core/reference.js';
 import { LayerBlobs } from '../../image/layer-blobs.js';
 import { RegistryClient } from '../../registry/client/client.js';
+import type { AuthConfig } from '../../registry/client/credentials.js';
 import { pullImage } from '../../transport/registry-pull.js';
+import { layerStager } from '../../snapshot/snapshotter.js';
 import { silentProgress, type ProgressSink } from '../../transport/registry/progress.js';
+
+export { silentProgress, type ProgressSink } from '../../transport/registry/progress.js';
 
 export interface PullRequest {
   allTags?: boolean;
@@ -18,6 +22,9 @@ export interface PullRequest {
   progress?: ProgressSink;
   /** How to reach a registry (tests inject retry policies and configs). */
   clientFor?: (registry: string) => RegistryClient;
+  /** Credentials for this pull (an API request's X-Registry-Auth); default: the credential store's. */
+  credentials?: AuthConfig;
+  signal?: AbortSignal;
 }
 
 function parseUserReference(name: string): Reference {
@@ -37,6 +44,15 @@ function platformOf(spec?: string): Platform | undefined {
   }
 }
 
+/** Layers unpacked while they download, for the driver new containers get (none if it is unusable). */
+function unpackerFor(engine: Engine) {
+  try {
+    return layerStager(engine.root, engine.storageDriver);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Pull `name` (or every tag of it); returns the fully-qualified reference docker prints last. */
 export async function pullImages(engine: Engine, name: string, req: PullRequest = {}): Promise<string> {
   const progress = req.progress ?? silentProgress;
@@ -47,8 +63,8 @@ export async function pullImages(engine: Engine, name: string, req: PullRequest 
     ref = ref.withDefaultTag();
   }
   const platform = platformOf(req.platform);
-  const client = req.clientFor?.(ref.domain) ?? new RegistryClient(ref.domain);
-  const opts = { client, store: engine.images, blobs: new LayerBlobs(engine.db), platform, progress };
+  const client = req.clientFor?.(ref.domain) ?? new RegistryClient(ref.domain, { credentials: req.credentials });
+  const opts = { client, store: engine.images, blobs: new LayerBlobs(engine.db), platform, progress, signal: req.signal, unpack: unpackerFor(engine) };
   try {
     const refs = req.allTags ? (await client.listTags(ref.path)).map((t) => ref.withTag(t)) : [ref];
     let updated = false;

@@ -3,6 +3,7 @@
  * /tmp/d/docker.sock): docker pushes and wharf's client pulls; the client pushes and docker
  * pulls and runs; `login` against an htpasswd registry writes the entry docker then uses.
  */
+// test:host — needs a dockerd, docker-registry: not part of `npm run test:unit`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';

@@ -4,6 +4,11 @@
  * masquerade for the subnet and a DNAT map for published ports. Every step is idempotent and
  * the nft script is applied atomically, so parallel setups converge on one rule set.
  * Without nftables, masquerade falls back to iptables (and publishing relies on the proxy).
+ * On a host where Docker runs, its filter FORWARD chain has policy DROP (and br_netfilter
+ * sends bridged frames through it): like docker for its own bridge, we accept forwarding
+ * from the bridge and replies (and published ports' DNAT) to it, in that chain, and remove
+ * those rules with the bridge. An accept in a table of our own would not do: every base
+ * chain on the hook must accept.
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
@@ -53,6 +58,29 @@ function natScript(cfg: BridgeConfig): string {
   ].join('\n');
 }
 
+/** The filter FORWARD rules docker adds for its bridge, for ours: out of it, and back in. */
+export function forwardRules(bridge: string): string[][] {
+  return [
+    ['FORWARD', '-i', bridge, '-j', 'ACCEPT'],
+    ['FORWARD', '-o', bridge, '-m', 'conntrack', '--ctstate', 'RELATED,ESTABLISHED,DNAT', '-j', 'ACCEPT'],
+  ];
+}
+
+/** Insert the forward rules unless present; a host without iptables has no such chain to pass. */
+async function ensureForwardRules(cfg: BridgeConfig): Promise<void> {
+  await Promise.all(
+    forwardRules(cfg.name).map(async (rule) => {
+      const check = await run('iptables', ['-C', ...rule]);
+      if (check.code === 0 || check.code === 127) return;
+      await mustRun('iptables', ['-I', ...rule]);
+    }),
+  );
+}
+
+async function removeForwardRules(cfg: BridgeConfig): Promise<void> {
+  for (const rule of forwardRules(cfg.name)) while ((await run('iptables', ['-D', ...rule])).code === 0);
+}
+
 async function ensureIptablesMasquerade(cfg: BridgeConfig): Promise<void> {
   const rule = ['POSTROUTING', '-s', cfg.subnet.cidr, '!', '-o', cfg.name, '-j', 'MASQUERADE'];
   const check = await run('iptables', ['-t', 'nat', '-C', ...rule]);
@@ -81,7 +109,8 @@ const readText = (path: string) => {
 function bridgeMark(cfg: BridgeConfig): string | undefined {
   const ifindex = readText(`/sys/class/net/${cfg.name}/ifindex`)?.trim();
   const forwarding = readText('/proc/sys/net/ipv4/ip_forward')?.trim();
-  return ifindex && forwarding === '1' ? `${ifindex} ${cfg.subnet.cidr}\n` : undefined;
+  // "fwd": set up with the forward rules (a mark from before them means set up again).
+  return ifindex && forwarding === '1' ? `${ifindex} ${cfg.subnet.cidr} fwd\n` : undefined;
 }
 
 /** Make sure the bridge, forwarding and NAT exist. Safe to call concurrently. */
@@ -103,8 +132,10 @@ async function setUpBridge(cfg: BridgeConfig): Promise<void> {
   await mustRun('ip', ['addr', 'replace', addr, 'dev', cfg.name]);
   await mustRun('ip', ['link', 'set', 'dev', cfg.name, 'up']);
   await writeFile('/proc/sys/net/ipv4/ip_forward', '1\n');
+  const forward = ensureForwardRules(cfg);
   if (await hasNft()) await mustRun('nft', ['-f', '-'], { input: natScript(cfg) });
   else await ensureIptablesMasquerade(cfg);
+  await forward;
 }
 
 /** One published port's DNAT element: "tcp . 8080 : 172.28.0.2 . 80". */
@@ -128,6 +159,7 @@ export async function removeDnat(bridge: string, rule: DnatRule): Promise<void> 
 export async function removeBridge(cfg: BridgeConfig): Promise<void> {
   rmSync(join(BRIDGE_MARKS, cfg.name), { force: true });
   await mustRun('ip', ['link', 'del', 'dev', cfg.name], { ignore: GONE });
+  await removeForwardRules(cfg);
   if (await hasNft()) await mustRun('nft', ['delete', 'table', 'ip', nftTable(cfg.name)], { ignore: GONE });
   else {
     const rule = ['POSTROUTING', '-s', cfg.subnet.cidr, '!', '-o', cfg.name, '-j', 'MASQUERADE'];

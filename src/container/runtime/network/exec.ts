@@ -2,24 +2,14 @@
  * Running the host's network tools (ip, nft, iptables) and turning their failures into
  * WharfErrors that carry the tool's own stderr line.
  */
-import { execFile } from 'node:child_process';
 import { WharfError } from '../../../core/errors.js';
+import { run as runProcess, type RunResult } from '../../../core/process.js';
 
-export interface RunResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+export type { RunResult } from '../../../core/process.js';
 
-/** Run a command; never throws for a non-zero exit (see `mustRun`). */
+/** Run a network tool with the caller's environment; never throws for a non-zero exit (see `mustRun`). */
 export function run(cmd: string, args: string[], input?: string): Promise<RunResult> {
-  return new Promise((resolve) => {
-    const child = execFile(cmd, args, { encoding: 'utf8', maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : 127) : 0;
-      resolve({ code, stdout, stderr: stderr || (err && code === 127 ? String(err.message) : '') });
-    });
-    if (input !== undefined) child.stdin?.end(input);
-  });
+  return runProcess(cmd, args, { input });
 }
 
 /** Run a command and throw on failure, unless its stderr matches `ignore`. */

@@ -7,6 +7,7 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WharfError, invalidArgument } from '../../../core/errors.js';
+import { dataLayout } from '../../../core/layout.js';
 
 export interface Subnet {
   /** "172.28.0.0/16" */
@@ -49,7 +50,7 @@ export function macForIp(ip: string): string {
 
 /** One directory per subnet: a file per taken address, named by the address, holding its owner. */
 function subnetDir(root: string, subnet: Subnet): string {
-  return join(root, 'network', 'ipam', subnet.cidr.replace('/', '_'));
+  return join(dataLayout(root).network, 'ipam', subnet.cidr.replace('/', '_'));
 }
 
 const readText = (path: string) => {
@@ -122,7 +123,7 @@ export function allocateIp(root: string, subnet: Subnet, containerId: string, pr
 }
 
 function subnetDirs(root: string): string[] {
-  const base = join(root, 'network', 'ipam');
+  const base = join(dataLayout(root).network, 'ipam');
   try {
     return readdirSync(base).map((d) => join(base, d));
   } catch {

@@ -7,6 +7,7 @@ import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import type { DnatRule } from './bridge.js';
 import type { PublishedPort } from './ports.js';
+import { dataLayout } from '../../../core/layout.js';
 
 export type NetworkMode = 'bridge' | 'host' | 'none';
 
@@ -33,7 +34,7 @@ export interface NetworkRecord extends NetworkState {
   netnsReleased?: boolean;
 }
 
-export const recordPath = (root: string, containerId: string) => join(root, 'network', `${containerId}.json`);
+export const recordPath = (root: string, containerId: string) => join(dataLayout(root).network, `${containerId}.json`);
 
 export function readRecord(root: string, containerId: string): NetworkRecord | undefined {
   try {
@@ -45,7 +46,7 @@ export function readRecord(root: string, containerId: string): NetworkRecord | u
 
 export function writeRecord(root: string, record: NetworkRecord): void {
   const path = recordPath(root, record.containerId);
-  mkdirSync(join(root, 'network'), { recursive: true });
+  mkdirSync(dataLayout(root).network, { recursive: true });
   writeFileSync(`${path}.tmp`, JSON.stringify(record, null, 2) + '\n');
   renameSync(`${path}.tmp`, path);
 }

@@ -1,10 +1,10 @@
 // Expected strings are `docker ps --format '{{.Ports}}'` of docker 20.10 for the same flags.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { displayablePorts } from './list.js';
+import { displayablePorts } from './ps.js';
 
-const exposed = (privatePort: number, type = 'tcp') => ({ ip: '', privatePort, publicPort: 0, type });
-const mapped = (ip: string, publicPort: number, privatePort: number, type = 'tcp') => ({ ip, privatePort, publicPort, type });
+const exposed = (privatePort: number, type = 'tcp') => ({ PrivatePort: privatePort, Type: type });
+const mapped = (ip: string, publicPort: number, privatePort: number, type = 'tcp') => ({ IP: ip, PrivatePort: privatePort, PublicPort: publicPort, Type: type });
 const both = (publicPort: number, privatePort: number, type = 'tcp') => [mapped('0.0.0.0', publicPort, privatePort, type), mapped('::', publicPort, privatePort, type)];
 
 test("docker's PORTS column: sorted, consecutive self-mapped ports folded, other mappings last", () => {
