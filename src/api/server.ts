@@ -14,6 +14,7 @@ import type { ApiRequest } from './http.js';
 import { sendJson } from './http.js';
 import { errorMessage, errorStatus } from './edge.js';
 import { isHijacked } from './streams.js';
+import { stopResidents } from '../engine/containers/resident.js';
 import { registerSystemRoutes } from './routes/system.js';
 import { registerImageRoutes } from './routes/images.js';
 import { registerContainerRoutes } from './routes/containers.js';
@@ -44,11 +45,16 @@ const commonHeaders = {
   Server: `wharf/${WHARF_VERSION} (linux)`,
 };
 
-export function buildRouter(engine: Engine): Router {
+export interface ApiOptions {
+  /** Containers keep running when the server stops (detached monitors), as dockerd's --live-restore. */
+  liveRestore?: boolean;
+}
+
+export function buildRouter(engine: Engine, o: ApiOptions = {}): Router {
   const router = new Router();
   registerSystemRoutes(router, engine);
   registerImageRoutes(router, engine);
-  registerContainerRoutes(router, engine);
+  registerContainerRoutes(router, engine, { resident: !o.liveRestore });
   registerStreamRoutes(router, engine);
   registerVolumeRoutes(router, engine);
   return router;
@@ -60,8 +66,11 @@ export class ApiServer {
   /** Sockets taken over by attach/exec: closed with the server. */
   private readonly hijacked = new Set<Socket>();
 
-  constructor(readonly engine: Engine) {
-    this.router = buildRouter(engine);
+  constructor(
+    readonly engine: Engine,
+    private readonly options: ApiOptions = {},
+  ) {
+    this.router = buildRouter(engine, options);
   }
 
   /** An http(s) server answering the API; the caller listens on it. */
@@ -86,8 +95,10 @@ export class ApiServer {
     return server;
   }
 
+  /** Stop listening; without --live-restore the containers this server supervises stop too. */
   async close(): Promise<void> {
     for (const s of this.hijacked) s.destroy();
+    if (!this.options.liveRestore) await stopResidents();
     await Promise.all(this.servers.map((s) => new Promise<void>((r) => { s.close(() => r()); s.closeAllConnections(); })));
   }
 

@@ -30,7 +30,7 @@ function closedFlag(r: ApiRequest): () => boolean {
   return () => gone;
 }
 
-export function registerContainerRoutes(router: Router, engine: Engine): void {
+export function registerContainerRoutes(router: Router, engine: Engine, o: { resident: boolean }): void {
   const root = engine.root;
   const id = (r: ApiRequest) => r.params.id!;
   const filters = (r: ApiRequest) => Filters.fromJSON(r.query.get('filters') ?? undefined);
@@ -59,7 +59,7 @@ export function registerContainerRoutes(router: Router, engine: Engine): void {
   });
 
   router.post('/containers/{id}/start', async (r) => {
-    const res = await startForApi(engine, id(r));
+    const res = await startForApi(engine, id(r), o);
     sendStatus(r, res === 'already' ? 304 : 204);
   });
 
@@ -77,7 +77,10 @@ export function registerContainerRoutes(router: Router, engine: Engine): void {
 
   router.post('/containers/{id}/restart', async (r) => {
     engine.containers.get(id(r));
-    await restartContainer(engine, id(r), timeout(r));
+    if (o.resident) {
+      await stopContainer(engine, id(r), timeout(r));
+      await startForApi(engine, id(r), o);
+    } else await restartContainer(engine, id(r), timeout(r));
     sendStatus(r, 204);
   });
 

@@ -19,6 +19,7 @@ interface ServeOptions {
   tlscert?: string;
   tlskey?: string;
   group?: string;
+  liveRestore?: boolean;
 }
 
 export const DEFAULT_SOCKET = '/run/wharf.sock';
@@ -74,6 +75,7 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
     .option('--tlscert <path>', 'Path to TLS certificate file')
     .option('--tlskey <path>', 'Path to TLS key file')
     .option('--group <name>', 'Group for the unix socket (default docker, else wharf)')
+    .option('--live-restore', 'Keep containers running when the server stops (each under its own monitor process)')
     .action(async (o: ServeOptions) => {
       const tlsOff = o.tls === 'false' || o.tls === '0';
       const useTls = !!o.tlsverify || (o.tls !== undefined && !tlsOff);
@@ -83,7 +85,7 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
         if (o.tlsverify && !o.tlscacert) throw new CliError('--tlsverify needs --tlscacert');
         tls = { cert: readFileSync(o.tlscert), key: readFileSync(o.tlskey), ca: o.tlscacert ? readFileSync(o.tlscacert) : undefined, verify: !!o.tlsverify };
       }
-      const api = new ApiServer(ctx.engine());
+      const api = new ApiServer(ctx.engine(), { liveRestore: !!o.liveRestore });
       const hosts = o.host?.length ? o.host : [`unix://${DEFAULT_SOCKET}`];
       const sockets: string[] = [];
       for (const h of hosts) {

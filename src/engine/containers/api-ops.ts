@@ -6,6 +6,7 @@
 import type { ContainerState } from '../../container/types.js';
 import { controlRequest } from '../../container/runtime/control.js';
 import type { Engine } from '../engine.js';
+import { residentExit } from './resident.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -23,7 +24,7 @@ export async function waitForCondition(engine: Engine, ref: string, condition: W
   let exitSeen: number | undefined;
   while (!aborted()) {
     const current = store.record(rec.Id) ? store.state(rec.Id) : undefined;
-    if (!current) return exitSeen ?? last.ExitCode;
+    if (!current) return exitSeen ?? (await residentExit(rec.Id)?.catch(() => undefined)) ?? last.ExitCode;
     last = current;
     const exited = down(current) && current.FinishedAt && current.FinishedAt !== baseline;
     if (exited && condition !== 'removed') return current.ExitCode;

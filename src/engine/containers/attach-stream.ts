@@ -9,6 +9,7 @@ import type { Engine } from '../engine.js';
 import { attachContainer, type AttachSession } from './attach.js';
 import { startDetached } from './lifecycle.js';
 import { startAttached } from './run.js';
+import { startResident } from './resident.js';
 
 export interface AttachHandle {
   /** Resolves once the container's process runs; rejects with its start error. */
@@ -89,19 +90,22 @@ export async function attachStream(engine: Engine, ref: string, req: AttachReque
 /**
  * Start for the API: with an attach waiting, under a monitor that waits for it (resolving
  * once the process runs, or throwing its start error); else detached. 'already' for a
- * running container (docker's 304).
+ * running container (docker's 304). `resident`: supervised by this process (resident.ts), not
+ * by a detached monitor.
  */
-export async function startForApi(engine: Engine, ref: string): Promise<'started' | 'already'> {
+export async function startForApi(engine: Engine, ref: string, o: { resident?: boolean } = {}): Promise<'started' | 'already'> {
   const store = engine.containers;
   const rec = store.get(ref);
   const st = store.state(rec.Id);
   if (st.Paused) throw new WharfError('CONFLICT', 'cannot start a paused container, try unpause instead');
   if (st.Running) return 'already';
   if (!pending.has(rec.Id)) {
-    await startDetached(engine, rec.Id);
+    if (o.resident) await startResident(engine, rec.Id);
+    else await startDetached(engine, rec.Id);
     return 'started';
   }
-  await startAttached(engine, rec.Id);
+  if (o.resident) await startResident(engine, rec.Id, { waitAttach: true });
+  else await startAttached(engine, rec.Id);
   // The attach connects to the waiting monitor; the state then says whether the start worked.
   const deadline = Date.now() + 20_000;
   while (Date.now() < deadline) {
