@@ -68,7 +68,7 @@ function listen(server: Server, args: Parameters<Server['listen']>[0]): Promise<
 
 export function registerServeCommand(program: Command, ctx: CliContext): void {
   program.command('serve').description('Serve the Docker Engine API (the docker CLI, docker compose and SDKs drive wharf through it)')
-    .option('-H, --host <list>', `Daemon socket(s) to listen on (unix:///path, tcp://host:port; default unix://${DEFAULT_SOCKET})`, collect)
+    .option('-H, --host <list>', `Daemon socket(s) to listen on (unix:///path, tcp://host:port, fd:// from systemd; default unix://${DEFAULT_SOCKET})`, collect)
     .option('--tls [bool]', 'Use TLS; implied by --tlsverify (--tls=false allows plain TCP on a non-loopback address)')
     .option('--tlsverify', 'Use TLS and verify the remote (clients need a certificate signed by --tlscacert)')
     .option('--tlscacert <path>', 'Trust certs signed only by this CA')
@@ -89,6 +89,14 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
       const hosts = o.host?.length ? o.host : [`unix://${DEFAULT_SOCKET}`];
       const sockets: string[] = [];
       for (const h of hosts) {
+        if (h === 'fd://' || h.startsWith('fd://')) {
+          // systemd socket activation (wharf.socket): the listening sockets are fds 3.. (LISTEN_FDS of them).
+          const count = Number(process.env.LISTEN_FDS ?? 0);
+          if (!count || Number(process.env.LISTEN_PID ?? process.pid) !== process.pid) throw new CliError('no sockets found via socket activation: make sure the service was started by systemd');
+          for (let fd = 3; fd < 3 + count; fd++) await listen(api.server(tls), { fd });
+          ctx.err(`API listen on ${count} socket(s) from systemd`);
+          continue;
+        }
         if (h.startsWith('unix://') || h.startsWith('/')) {
           const path = h.replace(/^unix:\/\//, '');
           await clearStaleSocket(path);
