@@ -7,7 +7,7 @@
  *    dynamically imported module only when the import runs. Pure-JS dependencies are bundled
  *    in (better-sqlite3's too, whose addon src/metadata/db.ts locates); native addons
  *    (node-pty, xattr) and `bindings` are required from node_modules, the addons only when
- *    first called.
+ *    first called, as are the AWS SDK and pg (only a registry on S3/PostgreSQL loads them).
  * 2. A training run of bin/wharf writes the V8 code cache, dist/bundle/wharf.cjs.KEY.cache,
  *    after running the common commands against a throw-away data root (see bin/wharf for
  *    how the cache is validated). If training fails, the build still succeeds: the launcher
@@ -68,8 +68,9 @@ const result = await build({
   platform: 'node',
   format: 'cjs',
   target: 'node20',
-  // Native addons and what locates them stay in node_modules.
-  external: ['bindings'],
+  // Native addons and what locates them stay in node_modules (node-pty through lazy-addons),
+  // and so do the registry's S3 and PostgreSQL clients (large, loaded only when configured).
+  external: ['bindings', '@aws-sdk/*', 'pg'],
   // CommonJS has no import.meta: give import.meta.url and import.meta.resolve their meaning
   // back (helpers locate dist/ and node_modules from them).
   define: { 'import.meta.url': '__wharf_import_meta_url', 'import.meta.resolve': '__wharf_import_meta_resolve' },

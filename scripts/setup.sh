@@ -4,9 +4,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages: a C toolchain for the native addon (node-gyp), the runtime (runc) and `run --init`'s init (tini), base-image material (busybox-static), fast
-# (de)compressors, networking tools, and the real peers interop tests run against.
+# (de)compressors, networking tools, and the real peers interop tests run against; for the registry's
+# scale-out tests, a one-host Ceph (monitor, OSD, RADOS Gateway), PostgreSQL and nginx.
 packages=(gcc make python3 busybox-static runc tini pigz zstd xz-utils bzip2 tar iproute2 nftables iptables tmux attr
-          docker.io docker-registry skopeo podman apache2-utils curl openssl chromium)
+          docker.io docker-registry skopeo podman apache2-utils curl openssl chromium
+          ceph-mon ceph-osd radosgw ceph-base postgresql nginx uuid-runtime)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -40,7 +40,38 @@ if [ -z "${DOCKER_HOST:-}" ] && command -v dockerd >/dev/null && [ "$(id -u)" = 
 fi
 if [ -n "${DOCKER_HOST:-}" ]; then export WHARF_TEST_DOCKER_HOST="${WHARF_TEST_DOCKER_HOST:-$DOCKER_HOST}"; fi
 
+# One Ceph (RGW on 127.0.0.1) and one PostgreSQL for the whole run, for the registry's S3 +
+# PostgreSQL tests; their addresses go to the tests in WHARF_TEST_S3_* and WHARF_TEST_PG_URL.
+services_dir=$(mktemp -d /tmp/wharf-test-services.XXXXXX)
+stop_services() {
+  bash scripts/ceph.sh down "$services_dir/ceph" >/dev/null 2>&1 || true
+  bash scripts/postgres.sh down "$services_dir/pg" >/dev/null 2>&1 || true
+  rm -rf "$services_dir"
+}
+trap 'stop_services; if declare -F stop_dockerd >/dev/null; then stop_dockerd; fi' EXIT
+if [ -z "${WHARF_TEST_S3_ENDPOINT:-}" ]; then
+  if bash scripts/ceph.sh up "$services_dir/ceph" >"$services_dir/ceph.out" 2>&1; then
+    set -a; . "$services_dir/ceph/env"; set +a
+  else
+    echo "warning: Ceph did not start; S3 registry tests will skip" >&2; tail -3 "$services_dir/ceph.out" >&2
+  fi
+fi
+if [ -z "${WHARF_TEST_PG_URL:-}" ]; then
+  if bash scripts/postgres.sh up "$services_dir/pg" >"$services_dir/pg.out" 2>&1; then
+    set -a; . "$services_dir/pg/env"; set +a
+  else
+    echo "warning: PostgreSQL did not start; PostgreSQL registry tests will skip" >&2; tail -3 "$services_dir/pg.out" >&2
+  fi
+fi
+
 mapfile -t files < <(find src test -name '*.test.ts' -not -path '*/node_modules/*' | sort)
 status=0
 node --import tsx --test --test-concurrency="${WHARF_TEST_CONCURRENCY:-2}" --test-reporter=spec "${files[@]}" || status=$?
+# The registry-server suite once more, on S3 + PostgreSQL instead of a directory.
+if [ -n "${WHARF_TEST_S3_ENDPOINT:-}" ] && [ -n "${WHARF_TEST_PG_URL:-}" ]; then
+  mapfile -t scale_files < <(find test/registry-server -name '*.test.ts' -not -name 'scale*.test.ts' | sort)
+  WHARF_TEST_REGISTRY_BACKEND=s3 node --import tsx --test --test-concurrency="${WHARF_TEST_CONCURRENCY:-2}" --test-reporter=spec "${scale_files[@]}" || status=$?
+else
+  echo "skipped: the registry-server tests on S3 + PostgreSQL (no Ceph or PostgreSQL)"
+fi
 exit "$status"

@@ -9,7 +9,7 @@ import { lstatSync, mkdirSync, readdirSync, realpathSync, statSync, type Stats }
 import { basename, dirname, posix } from 'node:path';
 import { invalidArgument, notFound, WharfError } from '../core/errors.js';
 import { unpackTar, type ApplyOptions, type ApplyResult } from './apply.js';
-import { tarDirectory, tarOverlayUpper } from './diff.js';
+import { tarDirectory, tarOverlayUpper, type TarOptions } from './diff.js';
 import type { Readable } from 'node:stream';
 
 export type ConfinedOp =
@@ -17,7 +17,9 @@ export type ConfinedOp =
   | { op: 'tar'; path: string; follow?: boolean; tolerant?: boolean; overlay?: boolean; whole?: boolean; content?: boolean }
   | { op: 'copyIn'; path: string; srcName: string; srcIsDir: boolean }
   | { op: 'untar'; path: string }
-  | { op: 'count' };
+  | { op: 'count' }
+  /** A tar of the paths listed (JSON on stdin; see TarOptions.list). */
+  | { op: 'tarList' };
 
 /** What a tree holds: entries below the root, and bytes of regular files (each name). */
 export interface TreeCount {
@@ -82,6 +84,13 @@ export async function runOp(op: ConfinedOp, io: WorkerIo): Promise<OpResult> {
     }
     case 'copyIn':
       return copyIn(op, io);
+    case 'tarList': {
+      const parts: Buffer[] = [];
+      for await (const chunk of io.stdin) parts.push(chunk);
+      const list = JSON.parse(Buffer.concat(parts).toString('utf8')) as TarOptions['list'];
+      await io.send(tarDirectory('/', { list, tolerant: true }));
+      return {};
+    }
     case 'untar': {
       const dst = posix.resolve('/', op.path);
       if (!statOrNull(dst, true)?.isDirectory()) throw invalidArgument(`destination must be a directory`);

@@ -27,16 +27,19 @@ export interface Worker {
   kill(): void;
 }
 
-/** Starts a worker confined to `root` running `op`; `stdin` is piped to it when given. */
-export function confine(root: string, op: ConfinedOp, stdin?: Readable): Worker {
+/**
+ * Starts a worker confined to `root` running `op`; `stdin` is piped to it when given, or is
+ * the worker's own stdin when it is a file descriptor (a layer file: no bytes through us).
+ */
+export function confine(root: string, op: ConfinedOp, stdin?: Readable | number): Worker {
   const p = spawn(process.execPath, [...workerArgs(), root, JSON.stringify(op)], {
-    stdio: [stdin ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe'],
+    stdio: [typeof stdin === 'number' ? stdin : stdin ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe'],
     // nothing of the caller's environment (NODE_OPTIONS...) reaches it
     env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
   });
   let stderr = '';
   p.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d).slice(-4000)));
-  if (stdin) {
+  if (stdin && typeof stdin !== 'number') {
     const sink = p.stdin as Writable;
     sink.on('error', () => undefined); // the worker failed early: its error says why
     stdin.on('error', () => p.kill('SIGKILL'));
@@ -72,7 +75,7 @@ export function confine(root: string, op: ConfinedOp, stdin?: Readable): Worker 
 }
 
 /** applyLayer's confined implementation (see apply.ts). */
-export async function confinedApply(tar: Readable, root: string, opts: ApplyOptions, count = false): Promise<ApplyResult & { count?: TreeCount }> {
+export async function confinedApply(tar: Readable | number, root: string, opts: ApplyOptions, count = false): Promise<ApplyResult & { count?: TreeCount }> {
   const w = confine(root, { op: 'apply', opts, count }, tar);
   w.stdout.resume();
   const r = await w.done;

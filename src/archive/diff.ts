@@ -31,6 +31,11 @@ export interface TarOptions {
    * Archive `root` itself under this name (`cp`'s `NAME/...`), rather than only its content.
    */
   top?: string;
+  /**
+   * Only these paths (relative, each parent listed before its children), none recursed
+   * into; `whiteout` ones become `.wh.` entries: a vfs container's changes as a layer.
+   */
+  list?: { path: string; whiteout?: boolean }[];
 }
 
 export function tarDirectory(dir: string, o: Omit<TarOptions, 'overlay'> = {}): Readable {
@@ -82,7 +87,7 @@ function produce(root: string, o: TarOptions): Readable {
   };
 
   /** One entry (and what is below it); `host` exists unless it vanished. */
-  const one = async (host: string, name: string, parentRel: string, base_: string): Promise<void> => {
+  const one = async (host: string, name: string, parentRel: string, base_: string, recurse = true): Promise<void> => {
     const st = unlessGone(() => lstatSync(host));
     if (!st) return;
     if (overlay && isOverlayWhiteout(st)) {
@@ -115,7 +120,7 @@ function produce(root: string, o: TarOptions): Readable {
         if (overlay && isOpaque(host)) {
           await writer.add({ name: joinRel(name, OPAQUE_WHITEOUT), type: 'file', mode: 0, mtime: mtimeOf(st) });
         }
-        await walk(host, name);
+        if (recurse) await walk(host, name);
         break;
       case 'file': {
         const fd = unlessGone(() => openSync(host, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK));
@@ -143,7 +148,16 @@ function produce(root: string, o: TarOptions): Readable {
     for (const name of unlessGone(() => sortedNames(dirHost || '/')) ?? []) await one(`${dirHost}/${name}`, joinRel(rel, name), rel, name);
   };
 
-  (o.top !== undefined ? one(base || '/', o.top, '', o.top) : walk(base, ''))
+  const listed = async (list: NonNullable<TarOptions['list']>): Promise<void> => {
+    for (const { path, whiteout } of list) {
+      const slash = path.lastIndexOf('/');
+      const [parent, name] = slash < 0 ? ['', path] : [path.slice(0, slash), path.slice(slash + 1)];
+      if (whiteout) await writer.add({ name: joinRel(parent, WHITEOUT_PREFIX + name), type: 'file', mode: 0 });
+      else await one(`${base}/${path}`, path, parent, name, false);
+    }
+  };
+
+  (o.list ? listed(o.list) : o.top !== undefined ? one(base || '/', o.top, '', o.top) : walk(base, ''))
     .then(() => writer.finish())
     .catch((err: Error) => writer.abort(err));
   return writer.stream;

@@ -44,7 +44,9 @@ export async function main(argv: string[]): Promise<number> {
     const opts = program.opts<{ root?: string; storageDriver?: string }>();
     // WHARF_PUSH_GZIP_LEVEL (1-9) trades push speed for size.
     const gzip = process.env.WHARF_PUSH_GZIP_LEVEL;
-    return Engine.open({ root: opts.root, storageDriver: opts.storageDriver, pushGzipLevel: gzip ? Number(gzip) : undefined });
+    // WHARF_STORAGE_DRIVER stands in for --storage-driver, as WHARF_ROOT does for --root.
+    const storageDriver = opts.storageDriver ?? (process.env.WHARF_STORAGE_DRIVER || undefined);
+    return Engine.open({ root: opts.root, storageDriver, pushGzipLevel: gzip ? Number(gzip) : undefined });
   });
   await registerCommands(program, ctx, commandWords(argv));
   mark('cli: commands defined');

@@ -7,6 +7,7 @@ import { hostPlatform } from '../core/descriptor.js';
 import { API_VERSION, WHARF_VERSION } from './version.js';
 import { containerUsage } from './images/service.js';
 import { diskUsage as pathSize } from './containers/list.js';
+import { buildCacheRow } from './build-cache.js';
 import { dirname, join } from 'node:path';
 
 function containerCounts(engine: Engine) {
@@ -148,7 +149,7 @@ export function diskUsage(engine: Engine): DiskUsageRow[] {
     { type: 'Images', total: engine.images.list().length, active, size, reclaimable: size - activeSize },
     containersRow(engine),
     volumesRow(engine),
-    { type: 'Build Cache', total: 0, active: 0, size: 0, reclaimable: 0 },
+    buildCacheRow(engine.root),
   ];
 }
 

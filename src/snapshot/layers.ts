@@ -11,7 +11,7 @@
  * - A layer dir without its record (an older wharf's, or damage) is not trusted: it is moved
  *   aside and unpacked again. `system check` compares each tree with its record.
  */
-import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -130,8 +130,11 @@ export class StagedLayer {
     return new StagedLayer(dir, tmp);
   }
 
-  /** Unpack a layer tar stream (overlay whiteouts) into the staging dir, and record what it holds. */
-  async apply(tar: Readable): Promise<void> {
+  /**
+   * Unpack a layer tar (overlay whiteouts) into the staging dir, and record what it holds; a
+   * file descriptor becomes the worker's stdin, so the bytes never pass through this process.
+   */
+  async apply(tar: Readable | number): Promise<void> {
     const { confinedApply } = await import('../archive/confined.js');
     const r = await confinedApply(tar, join(this.tmp, 'diff'), { whiteouts: 'overlay' }, true);
     writeFileSync(join(this.tmp, RECORD), JSON.stringify(r.count));
@@ -158,7 +161,12 @@ export async function ensureLayer(root: string, layer: LayerRef): Promise<string
   const staged = await StagedLayer.begin(root, layer.chainId);
   if (staged) {
     try {
-      await staged.apply(createReadStream(layer.path));
+      const fd = openSync(layer.path, 'r');
+      try {
+        await staged.apply(fd);
+      } finally {
+        closeSync(fd);
+      }
       staged.commit();
     } finally {
       staged.discard();

@@ -212,7 +212,7 @@ class VfsSnapshotter implements Snapshotter {
   }
 
   diffTar(id: string): Promise<Readable> {
-    return this.tree(id).diffTar(join(cdir(this.root, id), 'commit-scratch'));
+    return this.tree(id).diffTar();
   }
 }
 

@@ -6,12 +6,12 @@
  * full trees the same way, "naive diff").
  * - diff: a path missing from the manifest is A, one whose metadata differs is C, a manifest path
  *   gone from the copy is D; a directory with any change below it is C, listed before its changes.
- * - commit: the changed paths are hard-linked into a scratch dir in overlay's upper format (char
- *   0/0 whiteouts for deletions), which the overlay layer writer turns into an OCI layer.
+ * - commit: the changed paths, in that order, become the layer: a worker chrooted into the copy
+ *   tars each one's own entry, deletions as `.wh.` entries.
  */
-import { chmodSync, createReadStream, existsSync, lchownSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync, type Stats } from 'node:fs';
+import { createReadStream, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { LayerRef } from '../image/types.js';
 import type { Change } from './archive-bridge.js';
 import { run } from './mount.js';
@@ -113,48 +113,14 @@ export class VfsTree {
     return out;
   }
 
-  /** The changes as an overlay-format upper dir in `scratch` (hard links, no copying). */
-  async upperDir(scratch: string): Promise<void> {
-    rmSync(scratch, { recursive: true, force: true });
-    mkdirSync(scratch, { recursive: true });
-    const copyAttrs = (from: Stats, to: string) => {
-      chmodSync(to, from.mode & 0o7777);
-      lchownSync(to, from.uid, from.gid);
-      utimesSync(to, from.atime, from.mtime);
-    };
-    const ensureParents = (rel: string) => {
-      const parts = rel.split('/').slice(0, -1);
-      for (let i = 1; i <= parts.length; i++) {
-        const p = parts.slice(0, i).join('/');
-        if (existsSync(join(scratch, p))) continue;
-        mkdirSync(join(scratch, p));
-        copyAttrs(lstatSync(join(this.rootfs, p)), join(scratch, p));
-      }
-    };
-    const dirs: [string, Stats][] = [];
-    for (const c of this.changes()) {
-      const rel = c.path.slice(1);
-      ensureParents(rel);
-      const to = join(scratch, rel);
-      if (c.kind === 'D') {
-        await run('mknod', [to, 'c', '0', '0']);
-        continue;
-      }
-      const st = lstatSync(join(this.rootfs, rel));
-      if (st.isDirectory()) {
-        if (!existsSync(to)) mkdirSync(to);
-        dirs.push([to, st]);
-      } else linkSync(join(this.rootfs, rel), to);
-    }
-    // Directory times last (deepest first): adding entries below changed them.
-    for (const [to, st] of dirs.reverse()) copyAttrs(st, to);
-  }
-
-  async diffTar(scratch: string): Promise<Readable> {
-    await this.upperDir(scratch);
-    const { tarOverlayUpper } = await import('./archive-bridge.js');
-    const stream = tarOverlayUpper(scratch);
-    stream.on('close', () => rmSync(scratch, { recursive: true, force: true }));
-    return stream;
+  /**
+   * The changes as a layer tar, read by a worker chrooted into the rootfs (a running
+   * container's swaps cannot make it read host files): each changed path's own entry, parents
+   * first, deletions as `.wh.` entries.
+   */
+  async diffTar(): Promise<Readable> {
+    const list = this.changes().map((c) => ({ path: c.path.slice(1), whiteout: c.kind === 'D' }));
+    const { confine, tarOf } = await import('./archive-bridge.js');
+    return tarOf(confine(this.rootfs, { op: 'tarList' }, Readable.from([Buffer.from(JSON.stringify(list))])));
   }
 }

@@ -214,7 +214,7 @@ async function downloadLayer(
     if (staged) {
       // The decompressed tar also goes to the unpacker, so the first run finds the layer
       // ready. Its failure only costs that: the first run unpacks (and reports) it again.
-      const branch = new PassThrough({ highWaterMark: 4 << 20 });
+      const branch = new PassThrough({ highWaterMark: 1 << 20 });
       side = branch;
       unpacking = staged.apply(branch).then(
         () => true,

@@ -53,8 +53,8 @@ export async function pushImage(ref: Reference, id: Digest, opts: PushOptions): 
   const repo = ref.path;
   const chain = store.layerChain(id);
   const topFirst = [...chain].reverse();
-  const lease = store.createLease();
-  try {
+  // The lease rides on the async context: every layer ingested inside is leased to it.
+  return store.withLease(async (lease) => {
     const unique = new Map<string, LayerRef>();
     for (const layer of topFirst) {
       if (unique.has(layer.diffId)) continue;
@@ -82,9 +82,7 @@ export async function pushImage(ref: Reference, id: Digest, opts: PushOptions): 
     const record = store.record(id);
     store.addImage(record.config, { configBytes, repoDigests: [`${ref.name}@${digest}`] });
     return { digest, size: manifest.length };
-  } finally {
-    store.releaseLease(lease);
-  }
+  });
 }
 
 async function pushLayer(job: LayerJob, layer: LayerRef): Promise<LayerBlob> {

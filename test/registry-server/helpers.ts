@@ -6,10 +6,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { after, before } from 'node:test';
 import { digestOf, type Digest } from '../../src/core/digest.js';
 import { MediaType } from '../../src/core/mediatypes.js';
 import { defaultConfig, type RegistryConfig } from '../../src/registry/server/config.js';
+import { PostgresMetadata } from '../../src/registry/server/meta/postgres.js';
 import { createRegistryServer, type RunningRegistry } from '../../src/registry/server/server.js';
 
 export interface TestRegistry extends RunningRegistry {
@@ -23,11 +25,55 @@ export function tempDir(prefix = 'wharf-rs-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
+/**
+ * WHARF_TEST_REGISTRY_BACKEND=s3 runs every registry test on S3 + PostgreSQL instead of a
+ * directory (scripts/test.sh runs the registry-server tests a second time that way): each
+ * registry gets its own key prefix in one bucket and its own PostgreSQL schema.
+ */
+export const scaleBackend = process.env.WHARF_TEST_REGISTRY_BACKEND === 's3';
+
+/** Storage settings for a fresh, isolated S3 + PostgreSQL registry; `drop` removes its schema. */
+export async function scaleStorage(): Promise<{ config: Partial<RegistryConfig>; drop(): Promise<void> }> {
+  const env = process.env;
+  if (!env.WHARF_TEST_S3_ENDPOINT || !env.WHARF_TEST_PG_URL) throw new Error('WHARF_TEST_S3_ENDPOINT and WHARF_TEST_PG_URL must be set (scripts/test.sh starts Ceph and PostgreSQL)');
+  const id = randomBytes(6).toString('hex');
+  const schema = `reg_${id}`;
+  const config: Partial<RegistryConfig> = {
+    storage: {
+      s3: {
+        regionendpoint: env.WHARF_TEST_S3_ENDPOINT,
+        region: env.WHARF_TEST_S3_REGION ?? 'us-east-1',
+        bucket: 'wharf-tests',
+        accesskey: env.WHARF_TEST_S3_ACCESS_KEY,
+        secretkey: env.WHARF_TEST_S3_SECRET_KEY,
+        rootdirectory: `r-${id}`,
+      },
+    },
+    metadata: { postgres: env.WHARF_TEST_PG_URL, schema },
+  };
+  const pg = new PostgresMetadata({ url: env.WHARF_TEST_PG_URL, schema });
+  await pg.migrate();
+  await pg.close();
+  return {
+    config,
+    async drop() {
+      const p = new PostgresMetadata({ url: env.WHARF_TEST_PG_URL! });
+      await p.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => {});
+      await p.close();
+    },
+  };
+}
+
+const scaleByRoot = new Map<string, Partial<RegistryConfig>>();
+
 /** A registry on 127.0.0.1:random; `dir` (a new temp dir unless `root` is given) goes on stop(). */
 export async function startRegistry(overrides: Partial<RegistryConfig> = {}, dir = overrides.root ? '' : tempDir()): Promise<TestRegistry> {
   const root = overrides.root ?? join(dir, 'root');
   const logs: string[] = [];
-  const running = await createRegistryServer({ ...defaultConfig(), addr: '127.0.0.1:0', ...overrides, root }, { log: (l) => logs.push(l) });
+  // A restart on the same root finds the same bucket prefix and schema.
+  const scale = scaleBackend && !overrides.storage && !overrides.metadata && !scaleByRoot.has(root) ? await scaleStorage() : undefined;
+  if (scale) scaleByRoot.set(root, scale.config);
+  const running = await createRegistryServer({ ...defaultConfig(), addr: '127.0.0.1:0', ...scaleByRoot.get(root), ...overrides, root }, { log: (l) => logs.push(l) });
   return {
     ...running,
     root,
@@ -35,6 +81,10 @@ export async function startRegistry(overrides: Partial<RegistryConfig> = {}, dir
     logs,
     async stop() {
       await running.close();
+      if (scale) {
+        scaleByRoot.delete(root);
+        await scale.drop();
+      }
       if (dir) rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -18,10 +18,10 @@ import { digestOf } from '../../src/core/digest.js';
 import { removeDir, tempDir } from '../helpers/wharf.js';
 import { layerTar, plantImage, wharfRun } from './support.js';
 
-async function session(fn: (s: { dir: string; reg: FakeRegistry; pull: (root: string, ref: string, env?: NodeJS.ProcessEnv) => Promise<{ code: number; stderr: string }> }) => Promise<void>) {
+async function session(fn: (s: { dir: string; reg: FakeRegistry; pull: (root: string, ref: string, global?: string[]) => Promise<{ code: number; stderr: string }> }) => Promise<void>) {
   const dir = tempDir('wharf-pull-unpack-');
   const reg = await FakeRegistry.start();
-  const pull = (root: string, ref: string, env: NodeJS.ProcessEnv = {}) => wharfRun(join(dir, root), ['pull', '-q', ref], { DOCKER_CONFIG: join(dir, 'docker-config'), ...env });
+  const pull = (root: string, ref: string, global: string[] = []) => wharfRun(join(dir, root), [...global, 'pull', '-q', ref], { DOCKER_CONFIG: join(dir, 'docker-config') });
   try {
     await fn({ dir, reg, pull });
   } finally {
@@ -98,7 +98,7 @@ test('a failed pull (the config lies about a diff ID) leaves nothing unpacked; v
     assert.deepEqual(layersOf(join(dir, 'a')), []);
 
     plantImage(reg, 'lib/one', 'v1', [good]);
-    const v = await pull('v', `${reg.host}/lib/one:v1`, { WHARF_STORAGE_DRIVER: 'vfs' });
+    const v = await pull('v', `${reg.host}/lib/one:v1`, ['--storage-driver', 'vfs']);
     assert.equal(v.code, 0, v.stderr);
     assert.deepEqual(layersOf(join(dir, 'v')), []);
   }));

@@ -57,7 +57,7 @@ export function registerContainerCommands(program: Command, ctx: CliContext): vo
           return;
         }
         const fmt = o.format ?? (o.size ? `${PS_FORMAT}\t{{.Size}}` : PS_FORMAT);
-        printRows(ctx, rows, { format: fmt, defaultFormat: PS_FORMAT, headers: PS_HEADERS , goType: '*formatter.ContainerContext' });
+        printRows(ctx, rows, { format: fmt, defaultFormat: PS_FORMAT, headers: PS_HEADERS, goType: '*formatter.ContainerContext' });
       });
   }
 

@@ -36,7 +36,7 @@ function defineRemove(cmd: Command, ctx: CliContext): Command {
     });
 }
 
-async function confirm(ctx: CliContext, warning: string): Promise<boolean> {
+export async function confirm(ctx: CliContext, warning: string): Promise<boolean> {
   ctx.stdout.write(`${warning}\nAre you sure you want to continue? [y/N] `);
   const rl = createInterface({ input: process.stdin, terminal: false });
   const answer = await rl.question('').catch(() => '');

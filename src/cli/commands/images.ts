@@ -111,7 +111,7 @@ function defineList(cmd: Command, ctx: CliContext): Command {
       const rows = images.flatMap((img) => imageRows(img, { digests: !!o.digests, noTrunc: !o.trunc }));
       const cols = ['{{.Repository}}', '{{.Tag}}', ...(o.digests ? ['{{.Digest}}'] : []), '{{.ID}}', '{{.CreatedSince}}', '{{.Size}}'];
       const format = o.quiet ? '{{.ID}}' : o.format;
-      printRows(ctx, rows, { format, defaultFormat: `table ${cols.join('\t')}`, headers: IMAGE_HEADERS , goType: '*formatter.imageContext' });
+      printRows(ctx, rows, { format, defaultFormat: `table ${cols.join('\t')}`, headers: IMAGE_HEADERS, goType: '*formatter.imageContext' });
     });
 }
 
@@ -145,7 +145,7 @@ function defineHistory(cmd: Command, ctx: CliContext): Command {
       });
       const format = o.quiet ? '{{.ID}}' : o.format;
       const created = o.human ? '{{.CreatedSince}}' : '{{.CreatedAt}}';
-      printRows(ctx, rows, { format, defaultFormat: `table {{.ID}}\t${created}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}`, headers: HISTORY_HEADERS , goType: '*image.historyContext' });
+      printRows(ctx, rows, { format, defaultFormat: `table {{.ID}}\t${created}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}`, headers: HISTORY_HEADERS, goType: '*image.historyContext' });
     });
 }
 

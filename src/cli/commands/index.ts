@@ -38,6 +38,7 @@ const groups: Record<string, () => Promise<Register>> = {
     const m = await import('./login.js');
     return (p) => m.registerLoginCommands(p);
   },
+  build: async () => (await import('./build.js')).registerBuildCommands,
 };
 
 /** Which groups a top-level command needs; anything not listed loads them all. */
@@ -63,6 +64,8 @@ const groupsOf: Record<string, string[]> = {
   login: ['login'],
   logout: ['login'],
   search: ['login'],
+  build: ['build'],
+  builder: ['build'],
 };
 
 /** Which groups an `image` subcommand needs (they register on the `image` command too). */
@@ -71,6 +74,7 @@ const imageGroupsOf: Record<string, string[]> = {
   ...Object.fromEntries(['rm', 'rmi', 'remove', 'prune'].map((c) => [c, ['imageRm']])),
   ...Object.fromEntries(['import', 'load', 'save'].map((c) => [c, ['imageIo']])),
   analyze: ['system'],
+  build: ['build'],
   pull: ['pullPush'],
   push: ['pullPush'],
 };

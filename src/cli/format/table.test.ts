@@ -61,12 +61,11 @@ test('{{json .}} of a row: sorted keys, HTML escaped (docker images --format "{{
   assert.equal(renderRows('{{json .}}', [row], headers), '{"Digest":"\\u003cnone\\u003e","ID":"d1087662651b","Repository":"tpl"}\n');
 });
 
-test('1,000 rows render in a few ms', () => {
+test('1,000 rows render, one line each after the header', () => {
   const many = Array.from({ length: 1000 }, (_, i) => ({ ...rows[0]!, Repository: `repo${i}` }));
   const fmt = 'table {{.Repository}}\\t{{.Tag}}\\t{{.ID}}\\t{{.CreatedSince}}\\t{{.Size}}';
-  renderRows(fmt, many, headers);
-  const t0 = performance.now();
   const out = renderRows(fmt, many, headers);
-  assert.ok(performance.now() - t0 < 100);
-  assert.equal(out.split('\n').length, 1002);
+  const lines = out.split('\n');
+  assert.equal(lines.length, 1002);
+  assert.match(lines[1000]!, /^repo999\s/);
 });

@@ -57,8 +57,8 @@ export async function importImage(store: ImageStore, input: Readable, opts: Impo
     if (os) platform.os = os;
     if (arch) platform.architecture = arch;
   }
-  const lease = store.createLease();
-  try {
+  // The lease rides on the async context: every layer ingested inside is leased to it.
+  return store.withLease(async (lease) => {
     const { stream } = await decompress(input);
     const layer = await store.ingestLayer(stream, undefined, lease);
     const created = new Date().toISOString();
@@ -75,7 +75,5 @@ export async function importImage(store: ImageStore, input: Readable, opts: Impo
       rootfs: { type: 'layers', diff_ids: [layer.diffId] },
     };
     return store.addImage(image, { tags: tag ? [tag] : [] });
-  } finally {
-    store.releaseLease(lease);
-  }
+  });
 }

@@ -19,10 +19,31 @@ export interface EndpointConfig {
   ignoredActions?: string[];
 }
 
+/** distribution's `storage.s3` keys (YAML or JSON config), plus `redirect`. */
+export interface S3Config {
+  regionendpoint?: string;
+  region: string;
+  bucket: string;
+  accesskey?: string;
+  secretkey?: string;
+  rootdirectory?: string;
+  chunksize?: number;
+  multipartcopythresholdsize?: number;
+  multipartcopychunksize?: number;
+  forcepathstyle?: boolean;
+  /** Answer blob GETs with a redirect to a pre-signed URL. */
+  redirect?: boolean;
+}
+
 export interface RegistryConfig {
   /** host:port to listen on. */
   addr: string;
+  /** Directory of the filesystem storage and embedded metadata. */
   root: string;
+  /** Blob storage: the directory `root` (default) or S3. */
+  storage?: { s3?: S3Config; redirect?: { disable?: boolean } };
+  /** Metadata: embedded in the storage (default) or a PostgreSQL URL. */
+  metadata?: { postgres?: string; schema?: string };
   tls?: { cert: string; key: string };
   auth?: {
     htpasswd?: { path: string; realm?: string };
@@ -85,7 +106,18 @@ export interface ServeFlags {
   tokenKey?: string;
   tokenHtpasswd?: string;
   gcInterval?: string;
+  gcGracePeriod?: string;
   quiet?: boolean;
+  storage?: string;
+  s3Endpoint?: string;
+  s3Bucket?: string;
+  s3Region?: string;
+  s3AccessKey?: string;
+  s3SecretKey?: string;
+  s3RootDirectory?: string;
+  s3ChunkSize?: string;
+  s3Redirect?: boolean | string;
+  metadata?: string;
 }
 
 /** Defaults <- config file <- flags. */
@@ -112,8 +144,48 @@ export function resolveConfig(flags: ServeFlags): RegistryConfig {
     };
   }
   if (flags.gcInterval !== undefined) cfg.gc = { ...cfg.gc, interval: Number(flags.gcInterval) };
+  if (flags.gcGracePeriod !== undefined) cfg.gc = { ...cfg.gc, gracePeriod: Number(flags.gcGracePeriod) };
   if (flags.quiet) cfg.log = { ...cfg.log, requests: false };
+  applyBackendFlags(cfg, flags);
   return cfg;
+}
+
+/**
+ * Storage and metadata from flags and the environment (distribution's REGISTRY_STORAGE_S3_*
+ * names, and AWS's own variables, which the SDK reads when no key is given).
+ */
+export function applyBackendFlags(cfg: RegistryConfig, flags: ServeFlags, env: NodeJS.ProcessEnv = process.env): void {
+  const kind = flags.storage ?? (cfg.storage?.s3 ? 's3' : 'filesystem');
+  if (kind !== 's3' && kind !== 'filesystem') throw new Error(`unknown --storage ${kind}: use filesystem or s3`);
+  if (kind === 's3') {
+    const s3: S3Config = { ...cfg.storage?.s3 } as S3Config;
+    s3.regionendpoint = flags.s3Endpoint ?? s3.regionendpoint ?? env.REGISTRY_STORAGE_S3_REGIONENDPOINT;
+    s3.bucket = flags.s3Bucket ?? s3.bucket ?? env.REGISTRY_STORAGE_S3_BUCKET ?? '';
+    s3.region = flags.s3Region ?? s3.region ?? env.REGISTRY_STORAGE_S3_REGION ?? env.AWS_REGION ?? 'us-east-1';
+    s3.accesskey = flags.s3AccessKey ?? s3.accesskey ?? env.REGISTRY_STORAGE_S3_ACCESSKEY;
+    s3.secretkey = flags.s3SecretKey ?? s3.secretkey ?? env.REGISTRY_STORAGE_S3_SECRETKEY;
+    s3.rootdirectory = flags.s3RootDirectory ?? s3.rootdirectory ?? env.REGISTRY_STORAGE_S3_ROOTDIRECTORY;
+    if (flags.s3ChunkSize !== undefined) s3.chunksize = Number(flags.s3ChunkSize);
+    if (flags.s3Redirect !== undefined) s3.redirect = flags.s3Redirect !== false && flags.s3Redirect !== 'false';
+    else if (cfg.storage?.redirect?.disable === false) s3.redirect = true;
+    if (!s3.bucket) throw new Error('--storage s3 needs --s3-bucket');
+    if (s3.chunksize !== undefined && (!Number.isInteger(s3.chunksize) || s3.chunksize < 5 << 20)) throw new Error('--s3-chunk-size must be at least 5242880 bytes');
+    cfg.storage = { ...cfg.storage, s3 };
+  } else if (cfg.storage?.s3) {
+    delete cfg.storage.s3;
+  }
+  const metadata = flags.metadata ?? env.WHARF_REGISTRY_METADATA;
+  if (metadata !== undefined && metadata !== '' && metadata !== 'embedded') {
+    if (!/^postgres(ql)?:\/\//.test(metadata)) throw new Error(`--metadata must be "embedded" or a postgres:// URL`);
+    // `?schema=NAME` picks a schema (several registries in one database); PostgreSQL itself
+    // would refuse the unknown parameter, so it is taken out of the URL.
+    const url = new URL(metadata);
+    const schema = url.searchParams.get('schema') ?? cfg.metadata?.schema;
+    url.searchParams.delete('schema');
+    cfg.metadata = { ...cfg.metadata, postgres: url.toString(), ...(schema ? { schema } : {}) };
+  } else if (metadata === 'embedded') {
+    cfg.metadata = {};
+  }
 }
 
 export function splitAddr(addr: string): { host: string; port: number } {

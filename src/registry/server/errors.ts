@@ -21,6 +21,7 @@ export type RegistryErrorCode =
   | 'DENIED'
   | 'UNSUPPORTED'
   | 'TOOMANYREQUESTS'
+  | 'UNAVAILABLE'
   | 'UNKNOWN';
 
 const defaultStatus: Record<RegistryErrorCode, number> = {
@@ -41,6 +42,7 @@ const defaultStatus: Record<RegistryErrorCode, number> = {
   DENIED: 403,
   UNSUPPORTED: 405,
   TOOMANYREQUESTS: 429,
+  UNAVAILABLE: 503,
   UNKNOWN: 500,
 };
 
@@ -62,6 +64,7 @@ const defaultMessage: Record<RegistryErrorCode, string> = {
   DENIED: 'requested access to the resource is denied',
   UNSUPPORTED: 'The operation is unsupported.',
   TOOMANYREQUESTS: 'too many requests',
+  UNAVAILABLE: 'service unavailable',
   UNKNOWN: 'unknown error',
 };
 

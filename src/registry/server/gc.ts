@@ -1,5 +1,6 @@
 /**
- * Online garbage collection. Mark: every manifest reachable from a tag (through index children
+ * Online garbage collection of the embedded layout (PostgreSQL metadata has its own,
+ * review-queue based, in meta/postgres-gc.ts; `runGc` picks the one that fits). Mark: every manifest reachable from a tag (through index children
  * and referrers), or every manifest revision when untagged ones are kept, and the blobs they
  * name. Sweep: blobs nobody marked, but only when older than the grace period and not pinned by
  * a request in flight, so a blob uploaded just before its manifest, or mounted a moment ago,
@@ -8,6 +9,8 @@
  */
 import type { Digest } from '../../core/digest.js';
 import { parseManifest } from './manifest.js';
+import type { PostgresMetadata } from './meta/postgres.js';
+import type { Registry } from './registry.js';
 import type { RegistryStore } from './store.js';
 import type { UploadManager } from './uploads.js';
 
@@ -25,6 +28,8 @@ export interface GcOptions {
 
 export interface GcReport {
   dryRun: boolean;
+  /** Another replica held the GC lock: nothing was done. */
+  skipped?: boolean;
   markedBlobs: number;
   deletedBlobs: Digest[];
   freedBytes: number;
@@ -35,7 +40,17 @@ export interface GcReport {
 
 const HOUR = 3600_000;
 
+/** One GC run with whichever collector the store's metadata needs. */
+export async function runGc(store: RegistryStore, uploads: UploadManager, options: GcOptions = {}): Promise<GcReport> {
+  if (store.meta.kind === 'postgres') {
+    const { collectGarbagePg } = await import('./meta/postgres-gc.js');
+    return collectGarbagePg(store.meta as PostgresMetadata, store.blobs, uploads, options);
+  }
+  return collectGarbage(store, uploads, options);
+}
+
 export async function collectGarbage(store: RegistryStore, uploads: UploadManager, options: GcOptions = {}): Promise<GcReport> {
+  const { meta, blobs } = store;
   const started = Date.now();
   const grace = options.gracePeriod ?? HOUR;
   const dryRun = options.dryRun ?? false;
@@ -48,13 +63,16 @@ export async function collectGarbage(store: RegistryStore, uploads: UploadManage
   const report: GcReport = { dryRun, markedBlobs: 0, deletedBlobs: [], freedBytes: 0, deletedManifests: [], purgedUploads: [], durationMs: 0 };
   const marked = new Set<Digest>();
 
-  for (const repo of await store.listRepositories()) {
-    const revisions = await store.listRevisions(repo);
+  for (const repo of await meta.listRepositories()) {
+    const revisionList = await meta.listManifests(repo);
+    const revisions = revisionList.map((r) => r.digest);
+    const revisionTime = new Map(revisionList.map((r) => [r.digest, r.at]));
     const parsedByDigest = new Map<Digest, ReturnType<typeof parseManifest> | null>();
     const parse = async (d: Digest) => {
       if (!parsedByDigest.has(d)) {
         try {
-          parsedByDigest.set(d, parseManifest(await store.getBlob(d), (await store.manifestMediaType(repo, d)) ?? undefined));
+          const m = await meta.getManifest(repo, d);
+          parsedByDigest.set(d, m ? parseManifest(m.body, m.mediaType) : null);
         } catch {
           parsedByDigest.set(d, null);
         }
@@ -63,12 +81,12 @@ export async function collectGarbage(store: RegistryStore, uploads: UploadManage
     };
     // Roots: tagged manifests, or all of them when untagged ones are kept.
     const roots = new Set<Digest>();
-    for (const tag of await store.listTags(repo)) {
-      const d = await store.resolveTag(repo, tag);
+    for (const tag of await meta.listTags(repo)) {
+      const d = await meta.resolveTag(repo, tag);
       if (d) roots.add(d);
     }
     for (const d of revisions) {
-      if (!options.deleteUntagged || young((await store.revisionInfo(repo, d))?.modTime) || pinned(d)) roots.add(d);
+      if (!options.deleteUntagged || young(revisionTime.get(d)) || pinned(d)) roots.add(d);
     }
     // Referrers of a kept manifest are kept with it.
     const subjectOf = new Map<Digest, Digest[]>();
@@ -94,33 +112,29 @@ export async function collectGarbage(store: RegistryStore, uploads: UploadManage
       if (keep.has(d)) continue;
       report.deletedManifests.push({ repository: repo, digest: d });
       log(`${dryRun ? 'would delete' : 'deleting'} manifest ${repo}@${d}`);
-      if (!dryRun) {
-        const p = await parse(d);
-        if (p?.subject) await store.removeReferrer(repo, p.subject, d);
-        await store.deleteRevision(repo, d);
-      }
+      if (!dryRun) await meta.deleteManifest(repo, d);
     }
     // Layer links whose blob is no longer referenced by this repository's manifests go too,
     // unless they are young (a push in progress links blobs before its manifest arrives).
-    for (const layer of await store.listLayers(repo)) {
+    for (const { digest: layer, at } of await meta.listLayers(repo)) {
       if (marked.has(layer) || pinned(layer)) continue;
-      if (young((await store.layerLinkInfo(repo, layer))?.modTime)) {
+      if (young(at)) {
         marked.add(layer);
         continue;
       }
-      if (!dryRun) await store.unlinkLayer(repo, layer);
+      if (!dryRun) await meta.unlinkLayer(repo, layer);
     }
   }
   report.markedBlobs = marked.size;
 
-  for await (const blob of store.allBlobs()) {
+  for await (const blob of blobs.list()) {
     if (marked.has(blob) || pinned(blob)) continue;
-    const info = await store.blobInfo(blob);
+    const info = await blobs.stat(blob);
     if (!info || young(info.modTime)) continue;
     report.deletedBlobs.push(blob);
     report.freedBytes += info.size;
     log(`${dryRun ? 'would delete' : 'deleting'} blob ${blob} (${info.size} bytes)`);
-    if (!dryRun) await store.deleteBlob(blob);
+    if (!dryRun) await blobs.delete(blob);
   }
 
   const purgeAge = options.uploadPurgeAge ?? 24 * HOUR;
@@ -136,11 +150,39 @@ export async function collectGarbage(store: RegistryStore, uploads: UploadManage
 /** Bytes each repository references (unique blobs linked in it, manifests included). */
 export async function storageUsage(store: RegistryStore): Promise<{ repository: string; blobs: number; bytes: number }[]> {
   const out = [];
-  for (const repo of await store.listRepositories()) {
-    const digests = new Set<Digest>([...(await store.listLayers(repo)), ...(await store.listRevisions(repo))]);
+  const { meta, blobs } = store;
+  for (const repo of await meta.listRepositories()) {
+    const layers = (await meta.listLayers(repo)).map((l) => l.digest);
+    const manifests = (await meta.listManifests(repo)).map((m) => m.digest);
+    const digests = new Set<Digest>([...layers, ...manifests]);
     let bytes = 0;
-    for (const d of digests) bytes += (await store.blobInfo(d))?.size ?? 0;
+    for (const d of layers) bytes += (meta.tracksBlobs ? await meta.blobSize(d) : (await blobs.stat(d))?.size) ?? 0;
+    for (const d of manifests) if (!layers.includes(d)) bytes += (await meta.getManifest(repo, d))?.body.length ?? 0;
     out.push({ repository: repo, blobs: digests.size, bytes });
   }
   return out;
+}
+
+/** One GC run with the registry's settings (`overrides` from the admin endpoint), counted in the metrics. */
+export async function gcOnce(reg: Registry, overrides: { deleteUntagged?: boolean; dryRun?: boolean; gracePeriod?: number }): Promise<GcReport> {
+  const gc = reg.config.gc;
+  try {
+    const r = await runGc(reg.store, reg.uploads, {
+      deleteUntagged: overrides.deleteUntagged ?? gc?.deleteUntagged,
+      dryRun: overrides.dryRun,
+      gracePeriod: (overrides.gracePeriod ?? gc?.gracePeriod ?? 3600) * 1000,
+      uploadPurgeAge: (gc?.uploadPurgeAge ?? 86400) * 1000,
+      pins: reg.pins,
+    });
+    reg.metrics.gcRuns.add({ outcome: r.skipped ? 'skipped' : 'done' });
+    if (!r.dryRun) {
+      reg.metrics.gcDeleted.add({ kind: 'blob' }, r.deletedBlobs.length);
+      reg.metrics.gcDeleted.add({ kind: 'manifest' }, r.deletedManifests.length);
+      reg.metrics.gcFreed.add({}, r.freedBytes);
+    }
+    return r;
+  } catch (err) {
+    reg.metrics.gcRuns.add({ outcome: 'failed' });
+    throw err;
+  }
 }

@@ -7,11 +7,11 @@ import { createRegistryServer } from './server.js';
 import { resolveConfig } from './config.js';
 
 /** Flags that take no value (`--quiet`), so they never swallow the next argument. */
-const BOOLEAN_FLAGS = new Set(['quiet']);
+const BOOLEAN_FLAGS = new Set(['quiet', 's3Redirect']);
 const flags: Record<string, string> = {};
 const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i++) {
-  const m = /^--([a-z-]+)(?:=(.*))?$/.exec(argv[i]!);
+  const m = /^--([a-z0-9-]+)(?:=(.*))?$/.exec(argv[i]!);
   if (!m) continue;
   const key = m[1]!.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
   if (BOOLEAN_FLAGS.has(key)) flags[key] = m[2] ?? 'true';

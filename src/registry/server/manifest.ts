@@ -6,7 +6,7 @@
 import { isDigest, type Digest } from '../../core/digest.js';
 import { MediaType } from '../../core/mediatypes.js';
 import { regError } from './errors.js';
-import type { ReferrerDescriptor } from './store.js';
+import type { ReferrerDescriptor } from './meta/store.js';
 
 export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 

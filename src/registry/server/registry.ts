@@ -7,6 +7,7 @@ import type { Digest } from '../../core/digest.js';
 import type { Authorizer } from './auth/index.js';
 import type { RegistryConfig } from './config.js';
 import type { RequestContext } from './http.js';
+import type { Metrics } from './metrics.js';
 import type { RegistryStore } from './store.js';
 import type { UploadManager } from './uploads.js';
 import type { Notifier } from './webhooks.js';
@@ -17,6 +18,7 @@ export interface Registry {
   uploads: UploadManager;
   auth: Authorizer;
   notifier: Notifier;
+  metrics: Metrics;
   /** Digests a request is about to reference, with the time; GC never sweeps these. */
   pins: Map<Digest, number>;
 }

@@ -2,7 +2,7 @@
  * Repository search in Docker Hub's v1 shape, so `docker search HOST:PORT/term` works: a term
  * matches a repository's name or its description; official and starred repositories first.
  */
-import type { RegistryStore } from './store.js';
+import type { MetadataStore } from './meta/store.js';
 
 export interface SearchResult {
   name: string;
@@ -21,7 +21,7 @@ export interface SearchPage {
   results: SearchResult[];
 }
 
-export async function searchRepositories(store: RegistryStore, names: string[], query: string, n: number, page: number): Promise<SearchPage> {
+export async function searchRepositories(store: MetadataStore, names: string[], query: string, n: number, page: number): Promise<SearchPage> {
   const pageSize = Number.isInteger(n) && n > 0 ? Math.min(n, 100) : 25;
   const pageNo = Number.isInteger(page) && page > 0 ? page : 1;
   const term = query.trim().toLowerCase();

@@ -11,7 +11,9 @@ import type { Digest } from '../../core/digest.js';
 import { createAuthorizer } from './auth/index.js';
 import { splitAddr, type RegistryConfig } from './config.js';
 import { RegistryError, regError } from './errors.js';
-import { collectGarbage } from './gc.js';
+import { openStore } from './backends.js';
+import { BackendUnavailableError, BlobNotFoundError } from './blobs/store.js';
+import { gcOnce } from './gc.js';
 import { baseHeaders, match, newContext, sendError, type RequestContext, type Route } from './http.js';
 import type { Registry } from './registry.js';
 import { adminRoutes } from './routes/admin.js';
@@ -20,11 +22,12 @@ import { discoveryRoutes } from './routes/discovery.js';
 import { manifestRoutes } from './routes/manifests.js';
 import { tokenRoutes } from './routes/token.js';
 import { uiRoutes } from './routes/ui.js';
+import { Metrics, routeLabel } from './metrics.js';
 import { InvalidPathError } from './storage/driver.js';
-import { FilesystemDriver } from './storage/fs.js';
-import { RegistryStore } from './store.js';
 import { UploadManager } from './uploads.js';
-import { Notifier } from './webhooks.js';
+import { Notifier, type Outbox } from './webhooks.js';
+import type { PostgresMetadata } from './meta/postgres.js';
+import type { RegistryStore } from './store.js';
 
 export interface RunningRegistry {
   registry: Registry;
@@ -40,16 +43,41 @@ export interface ServerOptions {
   log?: (line: string) => void;
 }
 
-export function buildRegistry(config: RegistryConfig): Registry {
-  const store = new RegistryStore(new FilesystemDriver(config.root));
+export async function buildRegistry(config: RegistryConfig): Promise<Registry> {
+  const store = await openStore(config);
+  const metrics = new Metrics();
   return {
     config,
     store,
-    uploads: new UploadManager(store),
+    uploads: new UploadManager(store, {
+      onCommit(seconds, size) {
+        metrics.uploadSeconds.observe(seconds);
+        metrics.uploadBytes.add({}, size);
+      },
+    }),
     auth: createAuthorizer(config),
-    notifier: new Notifier(config.notifications?.endpoints ?? [], config.addr),
+    notifier: new Notifier(config.notifications?.endpoints ?? [], config.addr, await outboxOf(store)),
+    metrics,
     pins: new Map<Digest, number>(),
   };
+}
+
+/** With PostgreSQL metadata, webhooks go through its shared outbox. */
+async function outboxOf(store: RegistryStore): Promise<Outbox | undefined> {
+  if (store.meta.kind !== 'postgres') return undefined;
+  const { PostgresOutbox } = await import('./meta/postgres-webhooks.js');
+  return new PostgresOutbox(store.meta as PostgresMetadata);
+}
+
+/** Count a finished request in the metrics. */
+function countRequest(reg: Registry, route: Route | undefined, ctx: RequestContext): void {
+  const label = route ? routeLabel(route.pattern, route.keys) : 'unmatched';
+  const { req, res } = ctx;
+  reg.metrics.requests.add({ route: label, method: req.method ?? '', status: String(res.statusCode) });
+  const out = Number(res.getHeader('Content-Length') ?? 0);
+  if (out > 0 && req.method !== 'HEAD') reg.metrics.bytesOut.add({ route: label }, out);
+  const inBytes = Number(req.headers['content-length'] ?? 0);
+  if (inBytes > 0) reg.metrics.bytesIn.add({ route: label }, inBytes);
 }
 
 export function requestHandler(reg: Registry, secure: boolean, log: (line: string) => void) {
@@ -66,9 +94,14 @@ export function requestHandler(reg: Registry, secure: boolean, log: (line: strin
   return async (req: IncomingMessage, res: ServerResponse) => {
     const ctx = newContext(req, res, secure);
     baseHeaders(res);
-    if (logRequests) res.on('finish', () => log(requestLine(ctx)));
+    let matched: Route | undefined;
+    res.on('finish', () => {
+      countRequest(reg, matched, ctx);
+      if (logRequests) log(requestLine(ctx));
+    });
     try {
       const { route, params, methodMismatch } = match(routes, req.method ?? 'GET', ctx.url.pathname);
+      matched = route;
       if (!route) {
         if (methodMismatch) throw regError('UNSUPPORTED', undefined, { status: 405 });
         throw regError('NAME_UNKNOWN', undefined, { status: 404, message: 'not found' });
@@ -85,6 +118,11 @@ export function requestHandler(reg: Registry, secure: boolean, log: (line: strin
 function toRegistryError(err: unknown, log: (line: string) => void): RegistryError {
   if (err instanceof RegistryError) return err;
   if (err instanceof InvalidPathError || err instanceof URIError) return regError('NAME_INVALID');
+  if (err instanceof BlobNotFoundError) return regError('BLOB_UNKNOWN', { digest: err.digest });
+  if (err instanceof BackendUnavailableError) {
+    log(`backend unavailable: ${err.message}`);
+    return regError('UNAVAILABLE', { backend: err.backend }, { message: `${err.backend} unavailable`, headers: { 'Retry-After': '1' } });
+  }
   const code = (err as NodeJS.ErrnoException)?.code;
   if (code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE') return regError('BLOB_UPLOAD_INVALID', undefined, { message: 'request aborted' });
   log(`internal error: ${(err as Error)?.stack ?? String(err)}`);
@@ -109,14 +147,14 @@ function requestLine(ctx: RequestContext): string {
 
 export async function createRegistryServer(config: RegistryConfig, options: ServerOptions = {}): Promise<RunningRegistry> {
   const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
-  const reg = buildRegistry(config);
-  await reg.store.driver.stat('/');
+  const reg = await buildRegistry(config);
   const secure = !!config.tls;
   const handler = requestHandler(reg, secure, log);
   const server = secure
     ? createHttpsServer({ cert: readFileSync(config.tls!.cert), key: readFileSync(config.tls!.key) }, handler)
     : createHttpServer(handler);
   server.keepAliveTimeout = 65_000;
+  server.on('close', () => void reg.store.close().catch(() => {}));
   server.requestTimeout = 0; // large blob uploads may take long
   const { host, port } = splitAddr(config.addr);
   await new Promise<void>((resolve, reject) => {
@@ -136,13 +174,10 @@ export async function createRegistryServer(config: RegistryConfig, options: Serv
     gcTimer = setInterval(() => {
       if (running) return;
       running = true;
-      collectGarbage(reg.store, reg.uploads, {
-        deleteUntagged: config.gc?.deleteUntagged,
-        gracePeriod: (config.gc?.gracePeriod ?? 3600) * 1000,
-        uploadPurgeAge: (config.gc?.uploadPurgeAge ?? 86400) * 1000,
-        pins: reg.pins,
-      })
-        .then((r) => log(JSON.stringify({ gc: { deletedBlobs: r.deletedBlobs.length, freedBytes: r.freedBytes, deletedManifests: r.deletedManifests.length } })))
+      gcOnce(reg, {})
+        .then((r) => {
+          if (!r.skipped) log(JSON.stringify({ gc: { deletedBlobs: r.deletedBlobs.length, freedBytes: r.freedBytes, deletedManifests: r.deletedManifests.length } }));
+        })
         .catch((err) => log(`gc failed: ${(err as Error).message}`))
         .finally(() => {
           running = false;

@@ -1,128 +1,79 @@
 /**
- * Blob upload sessions. Bytes are appended to `/uploads/<uuid>/data` while being hashed, so a
- * final PUT only compares digests; after a restart (no hash state in memory) the file is
- * re-hashed. Nothing becomes visible until the digest and size match and the data is fsynced
- * and renamed into the content-addressed blob store.
+ * Blob upload sessions. The session (repository, byte state, hash progress) lives in the
+ * metadata store and the bytes in the blob store, so a request for an upload may land on any
+ * replica. Bytes are hashed as they pass; a replica that saw every byte so far continues its
+ * in-memory hash, and the digest of what one process saw whole is recorded with the session,
+ * so a final PUT on another replica compares digests without reading the blob back (it re-hashes
+ * only when the bytes came through several replicas). Nothing becomes a blob until the digest
+ * and size match; the blob is committed under the metadata store's blob lock (GC-safe).
  */
 import { createHash, randomUUID, type Hash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { parseDigest, type Algorithm, type Digest } from '../../core/digest.js';
 import { regError } from './errors.js';
+import type { UploadRecord } from './meta/store.js';
 import { isUploadId } from './names.js';
-import { blobDataPath, type RegistryStore } from './store.js';
-import type { FileWriter } from './storage/driver.js';
+import type { RegistryStore } from './store.js';
 
-interface UploadInfo {
-  id: string;
-  repository: string;
-  startedAt: string;
-}
-
-interface LiveState {
+interface LiveHash {
   hash: Hash;
   size: number;
-  busy: boolean;
 }
 
-const uploadDir = (id: string) => `/uploads/${id}`;
+/** How long an append may hold a session before another request may take it over. */
+const BUSY_MS = 10 * 60_000;
 
-/** Request bodies arrive in ~64 KiB pieces; the file gets writes of this size instead. */
-const WRITE_BATCH = 4 << 20;
-/**
- * Start a background fdatasync after this many bytes. With lots of RAM the kernel would keep
- * a whole 200 MB layer dirty until the final fsync, which then stalls the closing PUT; syncing
- * as we go overlaps the disk with the network.
- */
-const SYNC_EVERY = 32 << 20;
-
-/**
- * Gathers body chunks into WRITE_BATCH-sized writes and keeps one write in flight while the
- * next batch fills, so reading the socket, hashing and writing the file overlap and a 200 MB
- * upload costs ~50 writes instead of ~3,000 awaited round trips to the thread pool.
- */
-class CoalescingWriter {
-  private pending: Buffer[] = [];
-  private pendingSize = 0;
-  private inflight: Promise<void> = Promise.resolve();
-  private unsynced = 0;
-  private syncing: Promise<void> | undefined;
-
-  constructor(private readonly writer: FileWriter) {}
-
-  async push(chunk: Buffer): Promise<void> {
-    this.pending.push(chunk);
-    this.pendingSize += chunk.length;
-    if (this.pendingSize >= WRITE_BATCH) await this.write();
-  }
-
-  /** Wait for the write and sync in flight, ignoring their outcome (before closing after an error). */
-  async settle(): Promise<void> {
-    await this.inflight.catch(() => {});
-    await this.syncing?.catch(() => {});
-  }
-
-  async flush(): Promise<void> {
-    if (this.pendingSize > 0) await this.write();
-    await this.inflight;
-    await this.syncing;
-  }
-
-  private async write(): Promise<void> {
-    const data = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingSize);
-    this.pending = [];
-    this.pendingSize = 0;
-    await this.inflight;
-    this.inflight = this.writer.write(data);
-    this.inflight.catch(() => {}); // observed by the next write() or flush()
-    this.unsynced += data.length;
-    if (this.unsynced >= SYNC_EVERY && !this.syncing) {
-      this.unsynced = 0;
-      // Only failures matter to the caller; they surface from flush(). Success clears the slot.
-      this.syncing = this.inflight
-        .then(() => this.writer.sync())
-        .then(() => {
-          this.syncing = undefined;
-        });
-      this.syncing.catch(() => {});
-    }
-  }
+export interface UploadEvents {
+  /** Seconds from a session's start to its commit, and its size. */
+  onCommit?(seconds: number, size: number): void;
 }
 
 export class UploadManager {
-  private readonly live = new Map<string, LiveState>();
+  private readonly live = new Map<string, LiveHash>();
 
-  constructor(private readonly store: RegistryStore) {}
+  constructor(
+    private readonly store: RegistryStore,
+    private readonly events: UploadEvents = {},
+  ) {}
 
-  private get driver() {
-    return this.store.driver;
+  private get meta() {
+    return this.store.meta;
+  }
+
+  private get blobs() {
+    return this.store.blobs;
   }
 
   async start(repository: string): Promise<string> {
     const id = randomUUID();
-    const info: UploadInfo = { id, repository, startedAt: new Date().toISOString() };
-    await this.driver.putContent(`${uploadDir(id)}/info.json`, JSON.stringify(info));
-    await (await this.driver.writer(`${uploadDir(id)}/data`, false)).commit();
-    this.live.set(id, { hash: createHash('sha256'), size: 0, busy: false });
+    const state = await this.blobs.uploadBegin(id);
+    await this.meta.createUpload({ id, repository, startedAt: new Date().toISOString(), state, version: 0 });
+    this.live.set(id, { hash: createHash('sha256'), size: 0 });
     return id;
+  }
+
+  private async record(repository: string, id: string): Promise<UploadRecord> {
+    if (!isUploadId(id)) throw regError('BLOB_UPLOAD_UNKNOWN', { uuid: id });
+    const rec = await this.meta.getUpload(id);
+    if (!rec || rec.repository !== repository) throw regError('BLOB_UPLOAD_UNKNOWN', { uuid: id });
+    return rec;
   }
 
   /** The upload's current size; throws BLOB_UPLOAD_UNKNOWN unless it belongs to `repository`. */
   async status(repository: string, id: string): Promise<number> {
-    await this.info(repository, id);
-    const st = await this.driver.stat(`${uploadDir(id)}/data`);
-    if (!st) throw regError('BLOB_UPLOAD_UNKNOWN', { uuid: id });
-    return st.size;
+    return (await this.record(repository, id)).state.size;
   }
 
-  private async info(repository: string, id: string): Promise<UploadInfo> {
-    if (!isUploadId(id)) throw regError('BLOB_UPLOAD_UNKNOWN', { uuid: id });
-    try {
-      const info = JSON.parse((await this.driver.getContent(`${uploadDir(id)}/info.json`)).toString()) as UploadInfo;
-      if (info.repository !== repository) throw new Error('other repository');
-      return info;
-    } catch {
-      throw regError('BLOB_UPLOAD_UNKNOWN', { uuid: id });
-    }
+  /** Take the session for one request (optimistic: the version must not have moved). */
+  private async claim(rec: UploadRecord): Promise<UploadRecord> {
+    if ((rec.busyUntil ?? 0) > Date.now()) throw regError('RANGE_INVALID', { uuid: rec.id }, { status: 416, message: 'upload is busy with another request' });
+    const claimed = { ...rec, busyUntil: Date.now() + BUSY_MS };
+    if (!(await this.meta.saveUpload(claimed))) throw regError('RANGE_INVALID', { uuid: rec.id }, { status: 416, message: 'upload is busy with another request' });
+    return { ...claimed, version: claimed.version + 1 };
+  }
+
+  private async release(rec: UploadRecord): Promise<void> {
+    await this.meta.saveUpload({ ...rec, busyUntil: 0 }).catch(() => false);
   }
 
   /**
@@ -130,87 +81,82 @@ export class UploadManager {
    * otherwise 416. Returns the new size.
    */
   async append(repository: string, id: string, body: Readable, expectedStart?: number, declaredLength?: number): Promise<number> {
-    await this.info(repository, id);
-    const state = this.live.get(id);
-    if (state?.busy) throw regError('RANGE_INVALID', { uuid: id }, { message: 'upload is busy with another request' });
-    const dataPath = `${uploadDir(id)}/data`;
-    const st = await this.driver.stat(dataPath);
-    if (!st) throw regError('BLOB_UPLOAD_UNKNOWN', { uuid: id });
-    if (expectedStart !== undefined && expectedStart !== st.size) {
-      throw regError('RANGE_INVALID', { uuid: id, size: st.size }, { status: 416 });
+    const rec = await this.claim(await this.record(repository, id));
+    const size = rec.state.size;
+    if (expectedStart !== undefined && expectedStart !== size) {
+      await this.release(rec);
+      throw regError('RANGE_INVALID', { uuid: id, size }, { status: 416 });
     }
-    // Hash state is only trusted when it covers exactly the bytes on disk.
-    const hashing = state && state.size === st.size ? state : undefined;
-    if (state) state.busy = true;
-    let writer: FileWriter | undefined;
-    let out: CoalescingWriter | undefined;
+    // The in-memory hash is only trusted when it covers exactly the recorded bytes.
+    let live = this.live.get(id);
+    if (!live || live.size !== size) live = size === 0 ? { hash: createHash('sha256'), size: 0 } : undefined;
+    this.live.delete(id);
     let received = 0;
-    try {
-      writer = await this.driver.writer(dataPath, true);
-      out = new CoalescingWriter(writer);
+    async function* hashed(): AsyncGenerator<Buffer> {
       for await (const chunk of body) {
         const buf = chunk as Buffer;
-        hashing?.hash.update(buf);
-        await out.push(buf);
+        live?.hash.update(buf);
         received += buf.length;
+        yield buf;
       }
-      await out.flush();
-      await writer.close();
-      if (hashing) hashing.size += received;
-      if (declaredLength !== undefined && received !== declaredLength) {
-        throw regError('SIZE_INVALID', { expected: declaredLength, received });
-      }
-      return writer.size;
+    }
+    let state;
+    try {
+      state = await this.blobs.uploadAppend(id, rec.state, hashed());
+      if (declaredLength !== undefined && received !== declaredLength) throw regError('SIZE_INVALID', { expected: declaredLength, received });
     } catch (err) {
-      await out?.settle();
-      await writer?.close();
-      this.live.delete(id); // the hash no longer matches the file; finish() re-hashes
+      await this.release(rec);
       throw err;
-    } finally {
-      if (state) state.busy = false;
-      if (!hashing && state) this.live.delete(id);
     }
+    const next: UploadRecord = { ...rec, state, busyUntil: 0 };
+    if (live) {
+      live.size += received;
+      next.hashedSize = live.size;
+      next.digest = `sha256:${live.hash.copy().digest('hex')}`;
+    }
+    if (!(await this.meta.saveUpload(next))) throw regError('BLOB_UPLOAD_INVALID', { uuid: id }, { message: 'upload changed during the request' });
+    if (live) this.live.set(id, live);
+    return state.size;
   }
 
-  /** Verify the finished upload against `digest` and move it into the blob store. */
+  /** Verify the finished upload against `digest` and make it a blob of `repository`. */
   async finish(repository: string, id: string, digest: Digest): Promise<number> {
-    await this.info(repository, id);
-    const dataPath = `${uploadDir(id)}/data`;
-    const st = await this.driver.stat(dataPath);
-    if (!st) throw regError('BLOB_UPLOAD_UNKNOWN', { uuid: id });
-    const { algorithm } = parseDigest(digest);
-    const state = this.live.get(id);
-    let actual: Digest;
-    if (state && state.size === st.size && algorithm === 'sha256') {
-      actual = `sha256:${state.hash.copy().digest('hex')}`;
-    } else {
-      actual = await this.hashStored(dataPath, algorithm);
+    let rec = await this.claim(await this.record(repository, id));
+    try {
+      const { algorithm } = parseDigest(digest);
+      if (!rec.state.sealed) {
+        rec = { ...rec, state: await this.blobs.uploadSeal(id, rec.state) };
+        if (await this.meta.saveUpload(rec)) rec = { ...rec, version: rec.version + 1 };
+      }
+      const size = rec.state.size;
+      const live = this.live.get(id);
+      let actual: Digest;
+      if (algorithm === 'sha256' && live && live.size === size) actual = `sha256:${live.hash.copy().digest('hex')}`;
+      else if (algorithm === 'sha256' && rec.digest && rec.hashedSize === size) actual = rec.digest;
+      else actual = await this.hashStored(id, rec, algorithm);
+      if (actual !== digest) throw regError('DIGEST_INVALID', { expected: digest, actual });
+      await this.meta.commitBlob(digest, size, () => this.blobs.uploadCommit(id, rec.state, digest));
+      await this.meta.linkLayer(repository, digest);
+      await this.blobs.uploadAbort(id, rec.state);
+      await this.meta.deleteUpload(id);
+      this.live.delete(id);
+      this.events.onCommit?.((Date.now() - Date.parse(rec.startedAt)) / 1000, size);
+      return size;
+    } catch (err) {
+      await this.release(rec);
+      throw err;
     }
-    if (actual !== digest) throw regError('DIGEST_INVALID', { expected: digest, actual });
-    await this.commitData(dataPath, digest);
-    await this.store.linkLayer(repository, digest);
-    await this.cancel(repository, id);
-    return st.size;
   }
 
-  /** fsync then rename into place; an existing blob with the same digest wins. */
-  private async commitData(dataPath: string, digest: Digest): Promise<void> {
-    const w = await this.driver.writer(dataPath, true);
-    await w.commit();
-    if (await this.store.blobInfo(digest)) return;
-    await this.driver.move(dataPath, blobDataPath(digest));
-  }
-
-  private async hashStored(path: string, algorithm: Algorithm): Promise<Digest> {
+  private async hashStored(id: string, rec: UploadRecord, algorithm: Algorithm): Promise<Digest> {
     const h = createHash(algorithm);
-    for await (const chunk of this.driver.reader(path)) h.update(chunk as Buffer);
+    for await (const chunk of await this.blobs.uploadRead(id, rec.state)) h.update(chunk as Buffer);
     return `${algorithm}:${h.digest('hex')}`;
   }
 
   async cancel(repository: string, id: string): Promise<void> {
-    await this.info(repository, id);
-    this.live.delete(id);
-    await this.driver.delete(uploadDir(id));
+    const rec = await this.record(repository, id);
+    await this.purgeRecord(rec);
   }
 
   /** Monolithic upload: stream into a fresh session, then verify. */
@@ -225,24 +171,20 @@ export class UploadManager {
     }
   }
 
-  /** Upload ids with their start time, for GC of abandoned sessions. */
+  /** Sessions with their start time, for GC of abandoned ones. */
   async list(): Promise<{ id: string; startedAt: Date; repository: string }[]> {
-    const out = [];
-    for (const id of await this.driver.list('/uploads')) {
-      try {
-        const info = JSON.parse((await this.driver.getContent(`${uploadDir(id)}/info.json`)).toString()) as UploadInfo;
-        out.push({ id, startedAt: new Date(info.startedAt), repository: info.repository });
-      } catch {
-        const st = await this.driver.stat(uploadDir(id));
-        out.push({ id, startedAt: st?.modTime ?? new Date(0), repository: '' });
-      }
-    }
-    return out;
+    return (await this.meta.listUploads()).map((r) => ({ id: r.id, startedAt: new Date(r.startedAt), repository: r.repository }));
   }
 
   async purge(id: string): Promise<void> {
     if (!isUploadId(id)) return;
-    this.live.delete(id);
-    await this.driver.delete(uploadDir(id));
+    const rec = await this.meta.getUpload(id);
+    await this.purgeRecord(rec ?? { id, repository: '', startedAt: '', state: { size: 0 }, version: 0 });
+  }
+
+  private async purgeRecord(rec: UploadRecord): Promise<void> {
+    this.live.delete(rec.id);
+    await this.blobs.uploadAbort(rec.id, rec.state);
+    await this.meta.deleteUpload(rec.id);
   }
 }

@@ -2,6 +2,9 @@
  * Webhook notifications in the distribution registry's envelope format. Events are queued per
  * endpoint and sent by a background worker with a timeout and exponential backoff, so a slow or
  * dead endpoint can never hold up a push. Every delivery attempt is recorded and listable.
+ * With an `Outbox` (PostgreSQL), the queue and the delivery log are shared by all replicas:
+ * every replica polls the outbox and claims due events, so an event is delivered (at least
+ * once) even if the replica that saw the push dies.
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -85,22 +88,7 @@ class EndpointQueue {
     const retries = this.endpoint.retries ?? 3;
     let delay = this.endpoint.backoff ?? 500;
     for (let attempt = 1; attempt <= retries + 1 && !this.isClosed(); attempt++) {
-      const started = Date.now();
-      const entry: Delivery = { endpoint: this.endpoint.name, eventId: event.id, action: event.action, attempt, ok: false, at: new Date().toISOString(), durationMs: 0 };
-      try {
-        const res = await fetch(this.endpoint.url, {
-          method: 'POST',
-          headers: { 'Content-Type': EVENTS_MEDIA_TYPE, ...this.endpoint.headers },
-          body: JSON.stringify({ events: [event] }),
-          signal: AbortSignal.timeout(this.endpoint.timeout ?? 5000),
-        });
-        await res.arrayBuffer().catch(() => undefined);
-        entry.status = res.status;
-        entry.ok = res.status >= 200 && res.status < 300;
-      } catch (err) {
-        entry.error = (err as Error).message;
-      }
-      entry.durationMs = Date.now() - started;
+      const entry = await attemptDelivery(this.endpoint, event, attempt);
       this.record(entry);
       if (entry.ok) return;
       if (attempt <= retries) {
@@ -111,14 +99,88 @@ class EndpointQueue {
   }
 }
 
+/** One POST of an event to an endpoint, as a delivery log entry. */
+export async function attemptDelivery(endpoint: EndpointConfig, event: RegistryEvent, attempt: number): Promise<Delivery> {
+  const started = Date.now();
+  const entry: Delivery = { endpoint: endpoint.name, eventId: event.id, action: event.action, attempt, ok: false, at: new Date().toISOString(), durationMs: 0 };
+  try {
+    const res = await fetch(endpoint.url, {
+      method: 'POST',
+      headers: { 'Content-Type': EVENTS_MEDIA_TYPE, ...endpoint.headers },
+      body: JSON.stringify({ events: [event] }),
+      signal: AbortSignal.timeout(endpoint.timeout ?? 5000),
+    });
+    await res.arrayBuffer().catch(() => undefined);
+    entry.status = res.status;
+    entry.ok = res.status >= 200 && res.status < 300;
+  } catch (err) {
+    entry.error = (err as Error).message;
+  }
+  entry.durationMs = Date.now() - started;
+  return entry;
+}
+
+/** A queue of events and a delivery log shared by replicas (meta/postgres-webhooks.ts). */
+export interface Outbox {
+  enqueue(endpoint: string, event: RegistryEvent): Promise<void>;
+  /** Due events, leased to this caller for `leaseMs`. */
+  claim(limit: number, leaseMs: number): Promise<{ id: string; endpoint: string; event: RegistryEvent; attempts: number }[]>;
+  done(id: string): Promise<void>;
+  retry(id: string, delayMs: number): Promise<void>;
+  record(d: Delivery): Promise<void>;
+  pending(): Promise<number>;
+  deliveries(limit: number): Promise<Delivery[]>;
+}
+
+const POLL_MS = 500;
+
 export class Notifier {
   private readonly queues: EndpointQueue[];
   private readonly log: Delivery[] = [];
   private closed = false;
   private readonly instanceID = randomUUID();
 
-  constructor(endpoints: EndpointConfig[], private readonly sourceAddr: string) {
-    this.queues = endpoints.map((e) => new EndpointQueue(e, (d) => this.recordDelivery(d), () => this.closed));
+  private poller: NodeJS.Timeout | undefined;
+  private polling = false;
+
+  constructor(
+    private readonly endpoints: EndpointConfig[],
+    private readonly sourceAddr: string,
+    private readonly outbox?: Outbox,
+  ) {
+    this.queues = outbox ? [] : endpoints.map((e) => new EndpointQueue(e, (d) => this.recordDelivery(d), () => this.closed));
+    if (outbox && endpoints.length) {
+      this.poller = setInterval(() => void this.poll(), POLL_MS);
+      this.poller.unref();
+    }
+  }
+
+  /** Deliver due outbox events: one attempt each, then done, retried later with backoff, or dropped. */
+  private async poll(): Promise<void> {
+    if (this.polling || this.closed || !this.outbox) return;
+    this.polling = true;
+    try {
+      // Endpoints apart, so a dead one never delays the others; in order within one.
+      const byEndpoint = new Map<string, Awaited<ReturnType<Outbox['claim']>>>();
+      for (const item of await this.outbox.claim(20, 60_000)) byEndpoint.set(item.endpoint, [...(byEndpoint.get(item.endpoint) ?? []), item]);
+      await Promise.all([...byEndpoint].map(async ([name, items]) => {
+        const endpoint = this.endpoints.find((e) => e.name === name);
+        for (const item of items) {
+          if (!endpoint) {
+            await this.outbox!.done(item.id);
+            continue;
+          }
+          const entry = await attemptDelivery(endpoint, item.event, item.attempts + 1);
+          await this.outbox!.record(entry);
+          if (entry.ok || item.attempts + 1 > (endpoint.retries ?? 3)) await this.outbox!.done(item.id);
+          else await this.outbox!.retry(item.id, (endpoint.backoff ?? 500) * 2 ** item.attempts);
+        }
+      }));
+    } catch {
+      // the database is away: the events wait in the outbox for the next poll
+    } finally {
+      this.polling = false;
+    }
   }
 
   private recordDelivery(d: Delivery): void {
@@ -127,7 +189,7 @@ export class Notifier {
   }
 
   get enabled(): boolean {
-    return this.queues.length > 0;
+    return this.endpoints.length > 0;
   }
 
   emit(ctx: RequestContext, action: RegistryEvent['action'], target: EventTarget): void {
@@ -148,17 +210,25 @@ export class Notifier {
       source: { addr: `${hostname()}:${this.sourceAddr.split(':').pop()}`, instanceID: this.instanceID },
     };
     for (const q of this.queues) q.push(event);
+    if (this.outbox) {
+      for (const e of this.endpoints) {
+        if (e.ignoredActions?.includes(action)) continue;
+        this.outbox.enqueue(e.name, event).catch(() => {}); // a push never waits for or fails on its webhook
+      }
+    }
   }
 
-  deliveries(): Delivery[] {
-    return [...this.log];
+  async deliveries(): Promise<Delivery[]> {
+    return this.outbox ? this.outbox.deliveries(MAX_LOG) : [...this.log];
   }
 
-  pending(): number {
+  async pending(): Promise<number> {
+    if (this.outbox) return this.enabled ? this.outbox.pending().catch(() => -1) : 0;
     return this.queues.reduce((n, q) => n + q.pending, 0);
   }
 
   close(): void {
     this.closed = true;
+    if (this.poller) clearInterval(this.poller);
   }
 }

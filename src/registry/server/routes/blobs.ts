@@ -10,6 +10,8 @@ import { checkDigest, checkName, isRepositoryName } from '../names.js';
 import { needRepo, type Registry } from '../registry.js';
 
 const NAME = '(.+)';
+/** Lifetime of a pre-signed blob URL (`--s3-redirect`). */
+const REDIRECT_SECONDS = 20 * 60;
 
 function parseRange(header: string, size: number): { start: number; end: number } | null {
   const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
@@ -68,13 +70,25 @@ export function blobRoutes(reg: Registry): Route[] {
   /** Blob downloads in progress on this server (sizes their reads). */
   let streams = 0;
 
+  /** A linked blob's size: metadata that tracks blobs knows it, sparing an object-store round trip. */
+  async function layerInfo(digest: Digest): Promise<{ size: number } | null> {
+    if (!store.meta.tracksBlobs) return store.blobs.stat(digest);
+    const size = await store.meta.blobSize(digest);
+    return size === null ? null : { size };
+  }
+
   async function getBlob(ctx: RequestContext) {
     const name = checkName(ctx.params.name!);
     await needRepo(reg, ctx, name, 'pull');
     const digest = checkDigest(ctx.params.digest);
-    const linked = (await store.hasLayer(name, digest)) || (await store.revisionInfo(name, digest)) !== null;
-    const info = linked ? await store.blobInfo(digest) : null;
+    const layer = await store.meta.hasLayer(name, digest);
+    const manifest = layer ? null : await store.meta.getManifest(name, digest);
+    const info = layer ? await layerInfo(digest) : manifest ? { size: manifest.body.length } : null;
     if (!info) throw regError('BLOB_UNKNOWN', { digest });
+    if (layer && ctx.req.method === 'GET' && reg.config.storage?.s3?.redirect) {
+      const location = await store.blobs.redirectUrl(digest, REDIRECT_SECONDS);
+      if (location) return send(ctx, 307, { Location: location, 'Docker-Content-Digest': digest });
+    }
     const headers: Record<string, string | number> = {
       'Content-Type': 'application/octet-stream',
       'Docker-Content-Digest': digest,
@@ -104,17 +118,17 @@ export function blobRoutes(reg: Registry): Route[] {
       return;
     }
     headers['Content-Length'] = info.size === 0 ? 0 : end - start + 1;
-    for (const [k, v] of Object.entries(headers)) ctx.res.setHeader(k, v);
-    ctx.res.statusCode = status;
-    if (ctx.req.method === 'HEAD' || info.size === 0) {
-      ctx.res.end();
-      return;
-    }
-    reg.notifier.emit(ctx, 'pull', { mediaType: 'application/octet-stream', digest, size: info.size, length: info.size, repository: name, url: `${ctx.url.origin}/v2/${name}/blobs/${digest}` });
+    const bodyless = ctx.req.method === 'HEAD' || info.size === 0;
     streams++;
     try {
+      // Opened before any header is set: a store that fails here still gets a clean error answer.
+      const stream = manifest || bodyless ? undefined : await store.blobs.open(digest, start, end, readSize(streams));
+      for (const [k, v] of Object.entries(headers)) ctx.res.setHeader(k, v);
+      ctx.res.statusCode = status;
+      if (bodyless) return void ctx.res.end();
+      reg.notifier.emit(ctx, 'pull', { mediaType: 'application/octet-stream', digest, size: info.size, length: info.size, repository: name, url: `${ctx.url.origin}/v2/${name}/blobs/${digest}` });
       await new Promise<void>((resolve, reject) => {
-        const stream = store.blobReader(digest, start, end, readSize(streams));
+        if (!stream) return void ctx.res.end(manifest!.body.subarray(start, end + 1), () => resolve());
         stream.on('error', reject);
         ctx.res.on('close', () => {
           stream.destroy();
@@ -132,8 +146,8 @@ export function blobRoutes(reg: Registry): Route[] {
     await needRepo(reg, ctx, name, 'delete');
     if (reg.config.delete === false) throw unsupported();
     const digest = checkDigest(ctx.params.digest);
-    if (!(await store.hasLayer(name, digest))) throw regError('BLOB_UNKNOWN', { digest });
-    await store.unlinkLayer(name, digest);
+    if (!(await store.meta.hasLayer(name, digest))) throw regError('BLOB_UNKNOWN', { digest });
+    await store.meta.unlinkLayer(name, digest);
     send(ctx, 202, { 'Docker-Content-Digest': digest });
   }
 
@@ -146,14 +160,11 @@ export function blobRoutes(reg: Registry): Route[] {
       } catch {
         return false; // no read access to the source: fall back to a normal upload
       }
-      if (!(await store.hasLayer(from, digest))) return false;
+      if (!(await store.meta.hasLayer(from, digest))) return false;
     } else if (reg.auth.mode !== 'none') {
       return false; // anonymous mount only where no repository boundary can be crossed
     }
-    if (!(await store.blobInfo(digest))) return false;
-    await store.linkLayer(name, digest);
-    await store.touchBlob(digest);
-    return true;
+    return store.mount(name, digest);
   }
 
   async function startUpload(ctx: RequestContext) {

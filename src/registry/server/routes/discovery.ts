@@ -40,7 +40,7 @@ export function discoveryRoutes(reg: Registry): Route[] {
 
   async function catalog(ctx: RequestContext) {
     await auth.authorize(ctx, [{ type: 'registry', name: 'catalog', actions: ['*'] }]);
-    const repos = (await store.listRepositories()).filter((r) => auth.can(ctx, 'repository', r, 'pull'));
+    const repos = (await store.meta.listRepositories()).filter((r) => auth.can(ctx, 'repository', r, 'pull'));
     const { page, link } = paginate(repos, ctx.url, '/v2/_catalog', CATALOG_MAX);
     sendJson(ctx, 200, { repositories: page }, link ? { Link: link } : {});
   }
@@ -48,8 +48,8 @@ export function discoveryRoutes(reg: Registry): Route[] {
   async function tags(ctx: RequestContext) {
     const name = checkName(ctx.params.name!);
     await needRepo(reg, ctx, name, 'pull');
-    if (!(await store.repositoryExists(name))) throw regError('NAME_UNKNOWN', { name });
-    const all = await store.listTags(name);
+    if (!(await store.meta.repositoryExists(name))) throw regError('NAME_UNKNOWN', { name });
+    const all = await store.meta.listTags(name);
     const { page, link } = paginate(all, ctx.url, `/v2/${name}/tags/list`);
     sendJson(ctx, 200, { name, tags: page }, link ? { Link: link } : {});
   }
@@ -59,7 +59,7 @@ export function discoveryRoutes(reg: Registry): Route[] {
     await needRepo(reg, ctx, name, 'pull');
     const subject = checkDigest(ctx.params.digest);
     const artifactType = ctx.url.searchParams.get('artifactType');
-    let manifests = await store.listReferrers(name, subject);
+    let manifests = await store.meta.listReferrers(name, subject);
     const headers: Record<string, string> = { 'Content-Type': MediaType.ociIndex };
     if (artifactType) {
       manifests = manifests.filter((m) => m.artifactType === artifactType);
@@ -77,8 +77,8 @@ export function discoveryRoutes(reg: Registry): Route[] {
   async function search(ctx: RequestContext) {
     if (auth.mode !== 'none') await auth.authorize(ctx, []);
     const q = ctx.url.searchParams;
-    const visible = (await store.listRepositories()).filter((r) => auth.can(ctx, 'repository', r, 'pull'));
-    const result = await searchRepositories(store, visible, q.get('q') ?? '', Number(q.get('n') || 25), Number(q.get('page') || 1));
+    const visible = (await store.meta.listRepositories()).filter((r) => auth.can(ctx, 'repository', r, 'pull'));
+    const result = await searchRepositories(store.meta, visible, q.get('q') ?? '', Number(q.get('n') || 25), Number(q.get('page') || 1));
     sendJson(ctx, 200, result);
   }
 

@@ -17,9 +17,9 @@ export function manifestRoutes(reg: Registry): Route[] {
   async function resolve(name: string, ref: string): Promise<{ digest: Digest; tag?: string }> {
     const { tag, digest } = parseReference(ref);
     if (digest) return { digest };
-    const resolved = await store.resolveTag(name, tag!);
+    const resolved = await store.meta.resolveTag(name, tag!);
     if (!resolved) {
-      if (!(await store.repositoryExists(name))) throw regError('NAME_UNKNOWN', { name });
+      if (!(await store.meta.repositoryExists(name))) throw regError('NAME_UNKNOWN', { name });
       throw regError('MANIFEST_UNKNOWN', { tag });
     }
     return { digest: resolved, tag };
@@ -29,14 +29,9 @@ export function manifestRoutes(reg: Registry): Route[] {
     const name = checkName(ctx.params.name!);
     await needRepo(reg, ctx, name, 'pull');
     const { digest, tag } = await resolve(name, ctx.params.reference!);
-    const mediaType = await store.manifestMediaType(name, digest);
-    if (mediaType === null) throw regError('MANIFEST_UNKNOWN', { digest });
-    let body: Buffer;
-    try {
-      body = await store.getBlob(digest);
-    } catch {
-      throw regError('MANIFEST_UNKNOWN', { digest });
-    }
+    const found = await store.meta.getManifest(name, digest);
+    if (!found) throw regError('MANIFEST_UNKNOWN', { digest });
+    const { mediaType, body } = found;
     const headers = {
       'Content-Type': mediaType || 'application/vnd.oci.image.manifest.v1+json',
       'Docker-Content-Digest': digest,
@@ -59,19 +54,26 @@ export function manifestRoutes(reg: Registry): Route[] {
     if (ref.digest && ref.digest !== digest) throw regError('DIGEST_INVALID', { expected: ref.digest, actual: digest });
 
     pin(reg, [digest, ...parsed.blobs, ...parsed.manifests]);
-    for (const blob of parsed.blobs) {
-      if (!(await store.hasLayer(name, blob)) || !(await store.blobInfo(blob))) throw regError('MANIFEST_BLOB_UNKNOWN', { digest: blob });
+    if (!store.meta.tracksBlobs) {
+      // Metadata that tracks blobs checks these itself, in the transaction that stores the manifest.
+      for (const blob of parsed.blobs) {
+        if (!(await store.meta.hasLayer(name, blob)) || !(await store.blobs.stat(blob))) throw regError('MANIFEST_BLOB_UNKNOWN', { digest: blob });
+      }
+      for (const child of parsed.manifests) {
+        if (!(await store.meta.hasManifest(name, child))) throw regError('MANIFEST_BLOB_UNKNOWN', { digest: child });
+      }
     }
-    for (const child of parsed.manifests) {
-      if ((await store.manifestMediaType(name, child)) === null) throw regError('MANIFEST_BLOB_UNKNOWN', { digest: child });
-    }
-    await store.putManifest(name, digest, body, parsed.mediaType);
-    if (ref.tag) await store.setTag(name, ref.tag, digest);
+    await store.meta.putManifest(name, {
+      digest,
+      mediaType: parsed.mediaType,
+      body,
+      blobs: parsed.blobs,
+      manifests: parsed.manifests,
+      subject: parsed.subject,
+      referrer: parsed.subject ? referrerDescriptor(parsed, digest, body.length) : undefined,
+    }, ref.tag);
     const headers: Record<string, string> = { Location: `/v2/${name}/manifests/${digest}`, 'Docker-Content-Digest': digest };
-    if (parsed.subject) {
-      await store.addReferrer(name, parsed.subject, referrerDescriptor(parsed, digest, body.length));
-      headers['OCI-Subject'] = parsed.subject;
-    }
+    if (parsed.subject) headers['OCI-Subject'] = parsed.subject;
     reg.notifier.emit(ctx, 'push', { mediaType: parsed.mediaType, digest, size: body.length, length: body.length, repository: name, url: `${ctx.url.origin}/v2/${name}/manifests/${digest}`, tag: ref.tag });
     send(ctx, 201, headers);
   }
@@ -82,29 +84,16 @@ export function manifestRoutes(reg: Registry): Route[] {
     if (reg.config.delete === false) throw unsupported();
     const { tag, digest } = parseReference(ctx.params.reference!);
     if (tag) {
-      const target = await store.resolveTag(name, tag);
-      if (!target || !(await store.deleteTag(name, tag))) throw regError('MANIFEST_UNKNOWN', { tag });
+      const target = await store.meta.resolveTag(name, tag);
+      if (!target || !(await store.meta.deleteTag(name, tag))) throw regError('MANIFEST_UNKNOWN', { tag });
       reg.notifier.emit(ctx, 'delete', { mediaType: '', digest: target, size: 0, length: 0, repository: name, url: '', tag });
       return send(ctx, 202);
     }
-    await deleteRevision(name, digest!);
+    if (!(await store.meta.deleteManifest(name, digest!))) throw regError('MANIFEST_UNKNOWN', { digest });
     reg.notifier.emit(ctx, 'delete', { mediaType: '', digest: digest!, size: 0, length: 0, repository: name, url: '' });
     send(ctx, 202);
   }
 
-  /** Remove a manifest revision, the tags on it and its referrer entry. */
-  async function deleteRevision(name: string, digest: Digest) {
-    const mediaType = await store.manifestMediaType(name, digest);
-    if (mediaType === null) throw regError('MANIFEST_UNKNOWN', { digest });
-    for (const tag of await store.tagsOf(name, digest)) await store.deleteTag(name, tag);
-    try {
-      const parsed = parseManifest(await store.getBlob(digest), mediaType);
-      if (parsed.subject) await store.removeReferrer(name, parsed.subject, digest);
-    } catch {
-      // unreadable manifest: nothing to unlink
-    }
-    await store.deleteRevision(name, digest);
-  }
 
   return [
     route(['GET', 'HEAD'], /^\/v2\/(.+)\/manifests\/([^/]+)$/, ['name', 'reference'], getManifest),
