@@ -98,7 +98,9 @@ export class JsonStream {
   /** A failure once the stream has begun goes in the stream, as Docker's errorDetail message. */
   fail(err: unknown): void {
     const message = (err as Error).message ?? String(err);
-    this.write({ errorDetail: { message }, error: message });
+    // A code (a failed RUN's exit status) is what docker's CLI exits with.
+    const code = (err as { exitCode?: unknown }).exitCode;
+    this.write({ errorDetail: { ...(typeof code === 'number' && code > 1 ? { code } : {}), message }, error: message });
   }
   get begun(): boolean {
     return this.started;

@@ -20,6 +20,7 @@ import { registerImageRoutes } from './routes/images.js';
 import { registerContainerRoutes } from './routes/containers.js';
 import { registerStreamRoutes } from './routes/streams.js';
 import { registerVolumeRoutes } from './routes/volumes.js';
+import { registerBuildRoutes } from './routes/build.js';
 
 export const MIN_API_VERSION = '1.12';
 
@@ -57,6 +58,7 @@ export function buildRouter(engine: Engine, o: ApiOptions = {}): Router {
   registerContainerRoutes(router, engine, { resident: !o.liveRestore });
   registerStreamRoutes(router, engine);
   registerVolumeRoutes(router, engine);
+  registerBuildRoutes(router, engine);
   return router;
 }
 

@@ -6,7 +6,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { busybox } from '../helpers/images.js';
@@ -154,6 +154,22 @@ describe('docker CLI against wharf serve', { skip }, () => {
     same(['volume', 'inspect', 'api-test-vol'], { expectCode: 1 });
     assert.deepEqual(docker(s.host, ['network', 'ls', '--format', '{{.Name}} {{.Driver}}']).stdout.trim().split('\n').sort(), ['bridge bridge', 'host host', 'none null']);
     assert.equal(docker(s.host, ['network', 'inspect', '-f', '{{.Name}}', 'bridge']).stdout, 'bridge\n');
+  });
+
+  test('build (classic builder): build args, labels, a failed RUN exits with its code', () => {
+    const ctx = join(work, 'ctx');
+    mkdirSync(ctx, { recursive: true });
+    writeFileSync(join(ctx, 'Dockerfile'), `FROM ${IMG}\nARG X=def\nRUN echo built-$X > /b.txt\nLABEL k=v\nCMD ["cat", "/b.txt"]\n`);
+    const built = docker(s.host, ['build', '-t', 'api-test-built:1', '--build-arg', 'X=yes', ctx], { env: { DOCKER_BUILDKIT: '0' } });
+    assert.equal(built.code, 0, built.stderr);
+    assert.match(built.stdout, /Step 3\/5 : RUN echo built-\$X > \/b\.txt\n/);
+    assert.match(built.stdout, /Successfully tagged api-test-built:1\n/);
+    assert.equal(docker(s.host, ['run', '--rm', 'api-test-built:1']).stdout, 'built-yes\n');
+    assert.equal(docker(s.host, ['image', 'inspect', '-f', '{{.Config.Labels.k}}', 'api-test-built:1']).stdout, 'v\n');
+    writeFileSync(join(ctx, 'Dockerfile'), `FROM ${IMG}\nRUN exit 7\n`);
+    const failed = docker(s.host, ['build', ctx], { env: { DOCKER_BUILDKIT: '0' } });
+    assert.equal(failed.code, 7);
+    assert.match(failed.stderr, /The command '\/bin\/sh -c exit 7' returned a non-zero code: 7/);
   });
 
   test('stats --no-stream and system df', () => {

@@ -67,8 +67,8 @@ export interface CliResult {
 }
 
 /** Run the docker CLI against `host`. */
-export function docker(host: string, args: string[], o: { input?: string; cli?: string; timeout?: number } = {}): CliResult {
-  const r = spawnSync(o.cli ?? DOCKER_CLI!, args, { input: o.input ?? '', encoding: 'utf8', maxBuffer: 1 << 28, timeout: o.timeout ?? 60000, env: { ...process.env, DOCKER_HOST: host, DOCKER_CONFIG: join(tempDirOnce(), 'docker-config') } });
+export function docker(host: string, args: string[], o: { input?: string; cli?: string; timeout?: number; env?: NodeJS.ProcessEnv } = {}): CliResult {
+  const r = spawnSync(o.cli ?? DOCKER_CLI!, args, { input: o.input ?? '', encoding: 'utf8', maxBuffer: 1 << 28, timeout: o.timeout ?? 60000, env: { ...process.env, ...o.env, DOCKER_HOST: host, DOCKER_CONFIG: join(tempDirOnce(), 'docker-config') } });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
