@@ -4,6 +4,7 @@
  * one engine call; the server maps what it throws.
  */
 import type { ApiRequest } from './http.js';
+import { WharfError } from '../core/errors.js';
 
 export type Handler = (r: ApiRequest) => Promise<void> | void;
 
@@ -40,7 +41,13 @@ export class Router {
       const m = route.re.exec(path);
       if (!m) continue;
       const params: Record<string, string> = {};
-      route.names.forEach((n, i) => (params[n] = decodeURIComponent(m[i + 1]!)));
+      route.names.forEach((n, i) => {
+        try {
+          params[n] = decodeURIComponent(m[i + 1]!);
+        } catch {
+          throw new WharfError('INVALID_ARGUMENT', `invalid URL escape in ${JSON.stringify(m[i + 1])}`);
+        }
+      });
       return { handler: route.handler, params };
     }
     return undefined;

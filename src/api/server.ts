@@ -115,7 +115,13 @@ export class ApiServer {
     }
     for (const [k, v] of Object.entries(commonHeaders)) res.setHeader(k, v);
     const method = req.method ?? 'GET';
-    const found = this.router.match(method, path) ?? (method === 'HEAD' ? this.router.match('GET', path) : undefined);
+    let found;
+    try {
+      found = this.router.match(method, path) ?? (method === 'HEAD' ? this.router.match('GET', path) : undefined);
+    } catch (err) {
+      sendJson({ req, res, method, path, query: url.searchParams, params: {}, version }, errorStatus(err), { message: errorMessage(err) });
+      return;
+    }
     const r: ApiRequest = { req, res, method, path, query: url.searchParams, params: found?.params ?? {}, version, upgrade };
     if (compareVersions(version, MIN_API_VERSION) < 0 || compareVersions(version, API_VERSION) > 0) res.removeHeader('Docker-Experimental');
     if (compareVersions(version, MIN_API_VERSION) < 0) {
