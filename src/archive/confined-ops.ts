@@ -10,11 +10,12 @@ import { basename, dirname, posix } from 'node:path';
 import { invalidArgument, notFound, WharfError } from '../core/errors.js';
 import { unpackTar, type ApplyOptions, type ApplyResult } from './apply.js';
 import { tarDirectory, tarOverlayUpper, type TarOptions } from './diff.js';
+import { ownerNamesIn } from './owner-names.js';
 import type { Readable } from 'node:stream';
 
 export type ConfinedOp =
   | { op: 'apply'; opts: ApplyOptions; count?: boolean }
-  | { op: 'tar'; path: string; follow?: boolean; tolerant?: boolean; overlay?: boolean; whole?: boolean; content?: boolean }
+  | { op: 'tar'; path: string; follow?: boolean; tolerant?: boolean; overlay?: boolean; whole?: boolean; content?: boolean; names?: boolean }
   | { op: 'copyIn'; path: string; srcName: string; srcIsDir: boolean }
   | { op: 'untar'; path: string }
   | { op: 'count' }
@@ -69,7 +70,7 @@ export async function runOp(op: ConfinedOp, io: WorkerIo): Promise<OpResult> {
       return { count: countTree('/') };
     case 'tar': {
       if (op.whole) {
-        await io.send(op.overlay ? tarOverlayUpper('/') : tarDirectory('/', { tolerant: op.tolerant }));
+        await io.send(op.overlay ? tarOverlayUpper('/') : tarDirectory('/', { tolerant: op.tolerant, names: op.names ? ownerNamesIn('/') : undefined }));
         return {};
       }
       const path = posix.resolve('/', op.path);

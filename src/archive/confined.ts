@@ -98,6 +98,6 @@ export function tarOf(w: Worker): Readable {
 }
 
 /** A tar of `root` as a whole (export, commit's diff). */
-export function confinedTar(root: string, o: { overlay?: boolean; tolerant?: boolean } = {}): Readable {
+export function confinedTar(root: string, o: { overlay?: boolean; tolerant?: boolean; names?: boolean } = {}): Readable {
   return tarOf(confine(root, { op: 'tar', path: '/', whole: true, ...o }));
 }

@@ -22,7 +22,15 @@ const SMALL_FILE = 1024 * 1024;
 
 export { changes, type Change, type ChangeKind } from './changes.js';
 
+/** Owner names for the tar headers (uname/gname), as `docker export` looks them up in the container. */
+export interface OwnerNames {
+  user(uid: number): string | undefined;
+  group(gid: number): string | undefined;
+}
+
 export interface TarOptions {
+  /** uname/gname for the headers (export names owners from the container's passwd and group). */
+  names?: OwnerNames;
   /** Overlay upper dir: char 0/0 whiteouts become `.wh.` entries, opaque dirs get a marker. */
   overlay?: boolean;
   /** Skip files that vanish while the walk runs (a running container's tree). */
@@ -102,6 +110,8 @@ function produce(root: string, o: TarOptions): Readable {
       mode: st.mode & 0o7777,
       uid: st.uid,
       gid: st.gid,
+      uname: o.names?.user(st.uid) ?? '',
+      gname: o.names?.group(st.gid) ?? '',
       mtime: mtimeOf(st),
       xattrs: layerXattrs(host),
     };

@@ -5,6 +5,7 @@
  * dropped so an archive cannot delete image files). A URL is downloaded whole and added as a
  * file with mode 0600 and the server's Last-Modified time, not unpacked.
  */
+import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import { Readable } from 'node:stream';
 import type { FsView } from '../archive/layer-stack.js';
@@ -35,7 +36,7 @@ export async function archiveSource(fs: SourceFs, src: string): Promise<boolean>
   }
 }
 
-export async function downloadSource(url: string, dest: string): Promise<{ name: string; data: Buffer; mode: number; mtime?: number }> {
+export async function downloadSource(url: string, dest: string, checksum?: string): Promise<{ name: string; data: Buffer; mode: number; mtime?: number }> {
   let res: Response;
   try {
     res = await fetch(url, { redirect: 'follow' });
@@ -44,6 +45,10 @@ export async function downloadSource(url: string, dest: string): Promise<{ name:
   }
   if (!res.ok) throw new BuildError(`failed to GET ${url} with status ${res.status} ${res.statusText}: ${(await res.text()).slice(0, 200)}`);
   const data = Buffer.from(await res.arrayBuffer());
+  if (checksum) {
+    const got = `sha256:${createHash('sha256').update(data).digest('hex')}`;
+    if (got !== checksum) throw new BuildError(`digest mismatch ${got}: ${checksum}`);
+  }
   const lm = res.headers.get('last-modified');
   let name = posix.basename(new URL(url).pathname);
   if (!name || name === '/') {

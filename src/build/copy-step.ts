@@ -83,8 +83,11 @@ export async function copyStep(env: StepEnv, ins: Extract<Instruction, { kind: '
   const inline: { name: string; data: Buffer; mode: number; mtime?: number }[] = ins.heredocs.map((h) => ({ name: h.name, data: Buffer.from(h.expand ? word(h.content) : h.content), mode: 0o644 }));
   const local: string[] = [];
   const archives: string[] = [];
+  const checksum = ins.flags.checksum?.[0];
+  if (checksum !== undefined && (sources.length !== 1 || !/^https?:\/\//.test(sources[0]))) throw new BuildError('checksum can\'t be specified for non-HTTP(S) sources');
+  if (checksum !== undefined && !/^sha256:[0-9a-f]{64}$/.test(checksum)) throw new BuildError(`invalid checksum digest format: ${checksum}`);
   for (const s of sources) {
-    if (ins.kind === 'add' && /^https?:\/\//.test(s)) inline.push(await downloadSource(s, dest));
+    if (ins.kind === 'add' && /^https?:\/\//.test(s)) inline.push(await downloadSource(s, dest, checksum));
     else if (ins.kind === 'add' && from === undefined && (await archiveSource(fs, s))) archives.push(s);
     else local.push(s);
   }

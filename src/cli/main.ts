@@ -6,6 +6,8 @@ import { Command, CommanderError } from 'commander';
 import { Engine } from '../engine/engine.js';
 import { createContext, exitCodeOf, formatError, ExitError } from './context.js';
 import { registerCommands } from './commands/index.js';
+import { installDockerUsage } from './usage.js';
+import { applyGlobalOptions, versionLine } from './global-options.js';
 import { mark } from '../core/timing.js';
 
 /** Set on globalThis by bin/wharf before it evaluates the bundle: "do not run on load". */
@@ -22,7 +24,7 @@ function commandWords(argv: string[]): string[] {
   for (let i = 0; i < argv.length && words.length < 2; i++) {
     const a = argv[i]!;
     if (a === '--') break;
-    if (a === '--root' || a === '--storage-driver') i++;
+    if (['--root', '--storage-driver', '--config', '-H', '--host', '--context', '-c', '-l', '--log-level'].includes(a)) i++;
     else if (!a.startsWith('-')) words.push(a);
     else if (words.length > 0) break; // the command's own options: their values are unknown here
   }
@@ -36,6 +38,12 @@ export async function main(argv: string[]): Promise<number> {
     .description('A Docker-compatible container engine')
     .option('--root <dir>', 'data root (default /var/lib/wharf for root, or $WHARF_ROOT)')
     .option('--storage-driver <name>', 'storage driver (overlay or vfs)')
+    .option('--config <string>', 'Location of client config files')
+    .option('-c, --context <string>', 'Name of the context to use to connect to the daemon')
+    .option('-D, --debug', 'Enable debug mode')
+    .option('-H, --host <list>', 'Daemon socket(s) to connect to')
+    .option('-l, --log-level <string>', 'Set the logging level ("debug"|"info"|"warn"|"error"|"fatal") (default "info")')
+    .option('-v, --version', 'Print version information and quit')
     .enablePositionalOptions()
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
@@ -49,6 +57,20 @@ export async function main(argv: string[]): Promise<number> {
     return Engine.open({ root: opts.root, storageDriver, pushGzipLevel: gzip ? Number(gzip) : undefined });
   });
   await registerCommands(program, ctx, commandWords(argv));
+  installDockerUsage(program);
+  program.hook('preAction', () => applyGlobalOptions(program.opts()));
+  if (!program.commands.some((c) => c.name() === commandWords(argv)[0])) {
+    // `wharf --version` / `wharf -v` with no command: docker's one line.
+    program.action(() => {
+      if (program.args.length) {
+        ctx.err(`wharf: '${program.args[0]}' is not a wharf command.\nSee 'wharf --help'`);
+        throw new ExitError(1);
+      }
+      applyGlobalOptions(program.opts());
+      if (program.opts().version) ctx.out(versionLine());
+      else program.help();
+    });
+  }
   mark('cli: commands defined');
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -75,6 +75,17 @@ export function rfc3339Nano(date: Date | string): string {
   return date.toISOString().replace(/\.?0+Z$/, 'Z').replace(/\.Z$/, 'Z');
 }
 
+// Wall-clock nanoseconds: Date's milliseconds once, then the monotonic clock's nanoseconds on top.
+const epochOffsetNs = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint();
+
+/** Now as Go's time.Now() prints in RFC3339Nano (nanoseconds, as Docker stamps `Created`). */
+export function nowRfc3339Nano(): string {
+  const ns = epochOffsetNs + process.hrtime.bigint();
+  const date = new Date(Number(ns / 1_000_000n)).toISOString().slice(0, 19);
+  const fraction = (ns % 1_000_000_000n).toString().padStart(9, '0').replace(/0+$/, '');
+  return `${date}${fraction ? '.' + fraction : ''}Z`;
+}
+
 /** Go's strconv.ParseUint(s, 10, 16) for a port, failing with Go's text (docker wraps it in its own). */
 export function parsePort16(s: string): number {
   if (!/^\d+$/.test(s)) throw new Error(`strconv.ParseUint: parsing ${JSON.stringify(s)}: invalid syntax`);

@@ -17,6 +17,8 @@ import { ParseError } from '../build/dockerfile/parser.js';
 import { ShellError } from '../build/dockerfile/shell.js';
 
 export type { BuildMessage } from '../build/executor.js';
+export { BuildError } from '../build/executor.js';
+export { parseUlimit } from '../container/runtime/limits.js';
 
 export interface BuildRequest extends Omit<BuildOptions, 'context' | 'dockerfile' | 'dockerfileName'> {
   /** A directory, or '-' for a tar (or a Dockerfile) on stdin. */

@@ -5,4 +5,4 @@
  */
 export { RegistryClient, type SearchResult } from '../registry/client/client.js';
 export { DOCKER_HUB_INDEX } from '../registry/client/config.js';
-export { CredentialStore, credentialKey, hostOfKey } from '../registry/client/credentials.js';
+export { CredentialStore, credentialKey, hostOfKey, type AuthConfig } from '../registry/client/credentials.js';

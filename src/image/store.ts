@@ -109,7 +109,7 @@ export class ImageStore {
     const row = this.db.prepare('SELECT * FROM images WHERE id = ?').get(id) as ImageRow | undefined;
     if (!row) throw notFound(`No such image: ${id}`, { reason: 'NO_SUCH_IMAGE' });
     const config = JSON.parse(this.content.read(id).toString('utf8')) as ImageConfig;
-    const tags = (this.db.prepare('SELECT ref FROM tags WHERE image_id = ? ORDER BY created, ref').all(id) as { ref: string }[]).map((r) => parseReference(r.ref).familiarString());
+    const tags = (this.db.prepare('SELECT ref FROM tags WHERE image_id = ? ORDER BY ref').all(id) as { ref: string }[]).map((r) => parseReference(r.ref).familiarString());
     const digests = (this.db.prepare('SELECT repo, digest FROM repo_digests WHERE image_id = ? ORDER BY repo').all(id) as { repo: string; digest: string }[]).map((r) =>
       parseReference(`${r.repo}@${r.digest}`).familiarString(),
     );
@@ -145,7 +145,7 @@ export class ImageStore {
         digests: [],
       });
     }
-    for (const t of this.db.prepare('SELECT ref, repo, image_id FROM tags ORDER BY created, ref').all() as { ref: string; repo: string; image_id: string }[]) {
+    for (const t of this.db.prepare('SELECT ref, repo, image_id FROM tags ORDER BY ref').all() as { ref: string; repo: string; image_id: string }[]) {
       byId.get(t.image_id)?.tags.push(tagReference(t.repo, t.ref));
     }
     for (const d of this.db.prepare('SELECT repo, digest, image_id FROM repo_digests ORDER BY repo').all() as { repo: string; digest: string; image_id: string }[]) {

@@ -4,4 +4,4 @@
  */
 export { applyLayer } from '../archive/apply.js';
 export { confine, confinedTar, tarOf } from '../archive/confined.js';
-export { changes, tarDirectory, tarOverlayUpper, type Change } from '../archive/diff.js';
+export { changes, tarDirectory, tarOverlayUpper, type Change, type OwnerNames } from '../archive/diff.js';

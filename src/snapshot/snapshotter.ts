@@ -3,7 +3,7 @@
  * `overlay2`: shared read-only layer diffs (see layers.ts) stacked under a per-container
  * upper/work dir with overlayfs. `vfs`: a private full copy, for hosts without overlayfs.
  */
-import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Readable } from 'node:stream';
 import { daemonConfigPath } from '../core/paths.js';
@@ -64,14 +64,18 @@ const MAX_MOUNT_OPTIONS = 4000;
 
 /**
  * Docker's "init layer": mount points the runtime needs (/proc, /dev, /etc/hosts ...) made
- * in a per-container lower dir, so they never show up in `diff` or in a committed layer.
+ * in a per-container lower dir, so they never show up in `diff` or in a committed layer. Its
+ * "made" marker sits beside the dir, never in it: the dir is part of the container's root.
  */
 function makeInitLayer(dir: string): void {
-  if (existsSync(join(dir, '.done'))) return;
-  for (const d of ['dev/pts', 'dev/shm', 'dev/mqueue', 'proc', 'sys', 'etc']) mkdirSync(join(dir, d), { recursive: true });
-  for (const f of ['etc/hosts', 'etc/hostname', 'etc/resolv.conf', 'dev/console', '.dockerenv']) writeFileSync(join(dir, f), '');
+  const marker = `${dir}.done`;
+  if (existsSync(marker)) return;
+  // As Docker's: no dev/mqueue (runc makes it in the /dev tmpfs), and the files are 0755.
+  for (const d of ['dev/pts', 'dev/shm', 'proc', 'sys', 'etc']) mkdirSync(join(dir, d), { recursive: true });
+  for (const f of ['etc/hosts', 'etc/hostname', 'etc/resolv.conf', 'dev/console', '.dockerenv']) writeFileSync(join(dir, f), '', { mode: 0o755 });
   if (!existsSync(join(dir, 'etc/mtab'))) symlinkSync('/proc/mounts', join(dir, 'etc/mtab'));
-  writeFileSync(join(dir, '.done'), '');
+  rmSync(join(dir, '.done'), { force: true }); // where older versions kept the marker
+  writeFileSync(marker, '');
 }
 
 class OverlaySnapshotter implements Snapshotter {

@@ -57,7 +57,7 @@ export class VfsTree {
     for (const l of layers) await applyLayer(createReadStream(l.path), tmp, { whiteouts: 'delete' });
     // The runtime's mount points belong to the base, as Docker's init layer does.
     this.initLayer(tmp);
-    rmSync(join(tmp, '.done'), { force: true });
+    rmSync(`${tmp}.done`, { force: true });
     const manifest: Record<string, Meta> = {};
     walk(tmp, (rel, st) => void (manifest[rel] = meta(st)));
     writeFileSync(this.manifestPath, JSON.stringify(manifest));

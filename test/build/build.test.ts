@@ -355,3 +355,20 @@ test('--cache-from: an image built on another data root (saved and loaded) turns
   assert.equal(builtId(withCache), builtId(first));
   assert.doesNotMatch(withCache.stdout, /\ntwo\n/);
 });
+
+test('--platform naming another architecture is refused; the host platform is accepted', () => {
+  const dir = context({ Dockerfile: 'FROM bb\nRUN true\n' });
+  const other = process.arch === 'arm64' ? 'linux/amd64' : 'linux/arm64';
+  const r = build(root, ['--platform', other, dir]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, new RegExp(`^image with reference bb was found but does not match the specified platform: wanted ${other}, actual: linux/`));
+  const host = build(root, ['--platform', `linux/${process.arch === 'x64' ? 'amd64' : process.arch}`, dir]);
+  assert.equal(host.code, 0, host.stderr);
+});
+
+test("BuildKit's NAME.dockerignore beside a named Dockerfile wins over .dockerignore", () => {
+  const dir = context({ a: 'a', b: 'b', '.dockerignore': 'a\n', 'sub/app.Dockerfile.dockerignore': 'b\n', 'sub/app.Dockerfile': 'FROM bb\nCOPY . /ctx\n' });
+  const r = build(root, ['-f', join(dir, 'sub/app.Dockerfile'), '-t', 'ignore-named', dir]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(runIn('ignore-named', 'ls -A /ctx | tr "\\n" " "'), '.dockerignore a sub ');
+});

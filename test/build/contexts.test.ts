@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { spawn } from 'node:child_process';
@@ -83,4 +84,19 @@ test('a git repository with a submodule, at a ref and a subdirectory', async () 
   const bad = await buildAsync(root, [`file://${repo}/.git#nosuchref`]);
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /unable to prepare context: unable to 'git clone' to temporary context directory/);
+});
+
+test('ADD of a URL: downloaded, not unpacked, mode 0600; --checksum verified', async () => {
+  const data = Buffer.from('downloaded\n');
+  files.set('/file.txt', data);
+  const sum = `sha256:${createHash('sha256').update(data).digest('hex')}`;
+  const ok = await buildAsync(root, ['-t', 'add-url', context({ Dockerfile: `FROM bb\nADD ${base}/file.txt /dl/\nADD --checksum=${sum} ${base}/file.txt /checked\n` })]);
+  assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+  assert.equal(wharfOk(root, ['run', '--rm', 'add-url', 'sh', '-c', 'cat /dl/file.txt /checked; stat -c %a /dl/file.txt']), 'downloaded\ndownloaded\n600\n');
+  const bad = await buildAsync(root, [context({ Dockerfile: `FROM bb\nADD --checksum=sha256:${'0'.repeat(64)} ${base}/file.txt /x\n` })]);
+  assert.equal(bad.code, 1);
+  assert.equal(bad.stderr, `digest mismatch ${sum}: sha256:${'0'.repeat(64)}\n`);
+  const unreachable = await buildAsync(root, [context({ Dockerfile: `FROM bb\nADD ${base}/missing /x\n` })]);
+  assert.equal(unreachable.code, 1);
+  assert.match(unreachable.stderr, /^failed to GET http:\/\/127\.0\.0\.1:\d+\/missing with status 404 Not Found/);
 });

@@ -42,7 +42,7 @@ describe('containers: process and filesystem flags', () => {
     assert.match(r.stderr, /^wharf: Error response from daemon: invalid CapAdd: unknown capability: "CAP_FOO"\n/);
     r = fx.wharf(['run', '--rm', '--ulimit', 'foo=1', fx.img, 'true']);
     assert.equal(r.code, 125);
-    assert.match(r.stderr, /^wharf: invalid argument "foo=1" for "--ulimit" flag: invalid ulimit type: foo\n/);
+    assert.match(r.stderr, /^invalid argument "foo=1" for "--ulimit" flag: invalid ulimit type: foo\nSee 'wharf run --help'\.\n$/);
     assert.deepEqual(fx.leaks(), []);
   });
 

@@ -18,7 +18,7 @@ describe('security: flag values are checked before they reach the runtime', () =
     assert.match(r.stderr, /Minimum memory limit allowed is 6MB\n/);
     r = fx.wharf(['create', '--pids-limit', 'abc', fx.img]);
     assert.equal(r.code, 125);
-    assert.match(r.stderr, /^wharf: invalid argument "abc" for "--pids-limit" flag: strconv.ParseInt: parsing "abc": invalid syntax\n/);
+    assert.match(r.stderr, /^invalid argument "abc" for "--pids-limit" flag: strconv.ParseInt: parsing "abc": invalid syntax\nSee 'wharf (run|create) --help'\.\n$/);
     assert.equal(fx.ok(['ps', '-aq']), '', 'nothing was created');
   });
 

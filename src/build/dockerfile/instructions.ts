@@ -47,8 +47,8 @@ export interface Dockerfile {
 const KNOWN_FLAGS: Record<string, string[]> = {
   from: ['platform'],
   run: ['mount', 'network', 'security'],
-  copy: ['from', 'chown', 'chmod', 'link', 'parents', 'exclude'],
-  add: ['chown', 'chmod', 'checksum', 'link', 'keep-git-dir', 'exclude'],
+  copy: ['from', 'chown', 'chmod', 'link'],
+  add: ['chown', 'chmod', 'checksum', 'link'],
   healthcheck: ['interval', 'timeout', 'start-period', 'start-interval', 'retries'],
 };
 

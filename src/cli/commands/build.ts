@@ -7,7 +7,7 @@ import type { CliContext } from '../context.js';
 import { CliError, ExitError } from '../context.js';
 import { collect } from '../output.js';
 import { humanSize, parseRamSize } from '../../core/units.js';
-import { parseUlimit } from '../../container/runtime/limits.js';
+import { parseUlimit } from '../../engine/build.js';
 import { WharfError } from '../../core/errors.js';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -156,7 +156,7 @@ function defineBuild(cmd: Command, ctx: CliContext): Command {
         );
         if (f.quiet) ctx.out(id);
       } catch (err) {
-        const { BuildError } = await import('../../build/executor.js');
+        const { BuildError } = await import('../../engine/build.js');
         if (abort.signal.aborted) {
           ctx.stderr.write('build canceled\n');
           throw new ExitError((abort.signal.reason as Error).message === 'SIGINT' ? 130 : 143);

@@ -57,6 +57,7 @@ export interface RunFlags {
   shmSize?: string;
   init?: boolean;
   mount?: string[];
+  pull?: string;
 }
 
 const LIST = Symbol('repeatable');
@@ -105,6 +106,7 @@ const RUN_FLAGS: [string, string, (typeof LIST | string)?][] = [
   ['--shm-size <bytes>', 'Size of /dev/shm'],
   ['--init', 'Run an init inside the container that forwards signals and reaps processes'],
   ['--mount <mount>', 'Attach a filesystem mount to the container', LIST],
+  ['--pull <string>', 'Pull image before running ("always", "missing", "never")', 'missing'],
 ];
 
 export function defineRunFlags(cmd: Command): Command {

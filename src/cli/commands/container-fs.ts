@@ -1,5 +1,4 @@
 /** `logs`, `diff`, `export`, `commit`, `cp`, `port` and `top`. */
-import { createWriteStream, renameSync, rmSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
@@ -7,6 +6,7 @@ import { CliError } from '../context.js';
 import { collect } from '../output.js';
 import { tabwriteText } from '../format/template.js';
 import { hasReason, isWharfError } from '../../core/errors.js';
+import { outputPathProblem, writeOutputFile } from '../../core/output-file.js';
 import { parseTimeOrDuration } from '../../core/time.js';
 import {
   commitContainer, containerChanges, containerLogs, containerPortLines, copyFromContainer, copyToContainer, exportContainer, tarFromContainer,
@@ -58,15 +58,12 @@ export function registerContainerFsCommands(program: Command, container: Command
       .option('-o, --output <string>', 'Write to a file, instead of STDOUT')
       .action(async (ref: string, o: { output?: string }) => {
         if (!o.output && ctx.stdout.isTTY) throw new CliError('cowardly refusing to save to a terminal. Use the -o flag or redirect');
+        const output = o.output;
+        const problem = output === undefined ? undefined : outputPathProblem(output);
+        if (problem) throw new CliError(`failed to export container: ${problem}`, 1, true);
         await exportContainer(engine(), ref, async (tar) => {
-          if (!o.output) return pipeline(tar, ctx.stdout, { end: false });
-          const tmp = `${o.output}.tmp-${process.pid}`;
-          try {
-            await pipeline(tar, createWriteStream(tmp));
-            renameSync(tmp, o.output);
-          } finally {
-            rmSync(tmp, { force: true });
-          }
+          if (output === undefined) return pipeline(tar, ctx.stdout, { end: false });
+          await writeOutputFile(output, (out) => pipeline(tar, out));
         });
       });
 

@@ -3,12 +3,13 @@ import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import type { Engine } from '../../engine/engine.js';
 import { CliError, ExitError, formatError } from '../context.js';
-import { hasReason, WharfError } from '../../core/errors.js';
-import { parseNormalizedTagged } from '../../core/reference.js';
+import { WharfError } from '../../core/errors.js';
 import { createContainer, needsMonitor, runInProcess, startAttached, startDetached, type ContainerRecord } from '../../engine/containers.js';
 import { defineRunFlags, toCreateRequest, type RunFlags } from './container-flags.js';
 import { attachSession, requireTtyStdin } from './container-attach.js';
 import { eachRefParallel } from './container-parallel.js';
+import { parsePullPolicy, withPullPolicy } from './run-pull.js';
+import { CidFile, UnsupportedFlagError, defineExtraRunFlags, labelsFromFiles, refuseUnsupported, type ExtraRunFlags } from './run-extra-flags.js';
 import { mark } from '../../core/timing.js';
 
 /** Docker's `docker: <error>.\n\nRun 'docker run --help'...` block, then exit with `code`. */
@@ -20,32 +21,44 @@ function runFailure(ctx: CliContext, cmd: string, err: unknown): never {
   throw new ExitError(code);
 }
 
-async function create(ctx: CliContext, cmdName: string, image: string, args: string[], flags: RunFlags): Promise<ContainerRecord> {
+async function create(ctx: CliContext, cmdName: string, image: string, args: string[], flags: RunFlags & ExtraRunFlags): Promise<ContainerRecord> {
   try {
     let opts;
+    refuseUnsupported(flags);
     try {
-      opts = toCreateRequest(image, args, flags);
+      opts = toCreateRequest(image, args, { ...flags, label: [...labelsFromFiles(flags.labelFile ?? []), ...(flags.label ?? [])] });
     } catch (err) {
       // Most flag validation happens in docker's CLI: no "Error response from daemon".
       if (err instanceof WharfError && err.daemonSide) throw err;
       throw new CliError((err as Error).message, err instanceof WharfError ? err.exitCode : 125, true);
     }
-    const engine = ctx.engine();
+    const policy = parsePullPolicy(flags.pull);
+    const created = opts;
+    const cid = flags.cidfile === undefined ? undefined : new CidFile(flags.cidfile);
     try {
-      return await createContainer(engine, opts);
+      const rec = await withPullPolicy(ctx, image, policy, () => createContainer(ctx.engine(), created));
+      cid?.write(rec.Id);
+      return rec;
     } catch (err) {
-      if (!hasReason(err, 'NO_SUCH_IMAGE')) throw err;
-      let familiar = image;
-      try {
-        familiar = parseNormalizedTagged(image).familiarString?.() ?? image;
-      } catch {
-        /* keep as typed */
-      }
-      ctx.err(`Unable to find image '${familiar.includes(':') || familiar.includes('@') ? familiar : familiar + ':latest'}' locally`);
-      const repo = familiar.replace(/[:@].*$/, '');
-      throw new WharfError('NOT_FOUND', `pull access denied for ${repo}, repository does not exist or may require 'docker login': denied: requested access to the resource is denied`, { exitCode: 125 });
+      cid?.abandon();
+      throw err;
     }
   } catch (err) {
+    // A flag value pflag refuses: its sentence and the See line, as any usage error.
+    if (err instanceof CliError && err.raw && err.message.startsWith('invalid argument "')) {
+      ctx.err(`${err.message}\nSee 'wharf ${cmdName} --help'.`);
+      throw new ExitError(125);
+    }
+    // docker's CLI reports its own file errors (cidfile) bare.
+    if (err instanceof UnsupportedFlagError || (err instanceof CliError && err.raw && err.exitCode === 1)) {
+      ctx.err(err.message);
+      throw new ExitError(err.exitCode);
+    }
+    // docker create reports what its daemon refused as any command does; run wraps it.
+    if (cmdName === 'create' && err instanceof WharfError) {
+      ctx.err(formatError(err));
+      throw new ExitError(1);
+    }
     runFailure(ctx, cmdName, err);
   }
 }
@@ -77,12 +90,12 @@ async function runHere(engine: Engine, rec: ContainerRecord, interactive: boolea
 
 export function registerRunCommands(program: Command, container: Command, ctx: CliContext): void {
   for (const parent of [program, container]) {
-    defineRunFlags(parent.command('run').argument('<IMAGE>').argument('[COMMAND...]'))
+    defineExtraRunFlags(defineRunFlags(parent.command('run').argument('<IMAGE>').argument('[COMMAND...]')))
       .description('Run a command in a new container')
       .option('-d, --detach', 'Run container in background and print container ID')
       .option('--rm', 'Automatically remove the container when it exits')
       .passThroughOptions()
-      .action(async (image: string, args: string[], flags: RunFlags) => {
+      .action(async (image: string, args: string[], flags: RunFlags & ExtraRunFlags) => {
         mark('run: arguments parsed');
         if (!flags.detach) requireTtyStdin(ctx, flags.interactive, flags.tty);
         const rec = await create(ctx, 'run', image, args, flags);
@@ -106,11 +119,11 @@ export function registerRunCommands(program: Command, container: Command, ctx: C
         }
       });
 
-    defineRunFlags(parent.command('create').argument('<IMAGE>').argument('[COMMAND...]'))
+    defineExtraRunFlags(defineRunFlags(parent.command('create').argument('<IMAGE>').argument('[COMMAND...]')))
       .description('Create a new container')
       .option('--rm', 'Automatically remove the container when it exits')
       .passThroughOptions()
-      .action(async (image: string, args: string[], flags: RunFlags) => {
+      .action(async (image: string, args: string[], flags: RunFlags & ExtraRunFlags) => {
         const rec = await create(ctx, 'create', image, args, { ...flags, detach: true });
         ctx.out(rec.Id);
       });

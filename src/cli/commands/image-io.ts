@@ -1,8 +1,5 @@
 /** `import`, `save` and `load`: images in and out of tarballs. */
 import type { Command } from 'commander';
-import { createWriteStream, existsSync, renameSync, rmSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { once } from 'node:events';
 import type { CliContext } from '../context.js';
 import { CliError } from '../context.js';
 import { collect } from '../output.js';
@@ -10,6 +7,7 @@ import { importImage, openSource } from '../../engine/images/import.js';
 import { loadImages, saveImages, saveItems } from '../../engine/images/archive-io.js';
 import { parseReference } from '../../core/reference.js';
 import { WharfError } from '../../core/errors.js';
+import { outputPathProblem, writeOutputFile } from '../../core/output-file.js';
 
 function defineImport(cmd: Command, ctx: CliContext): Command {
   return cmd
@@ -38,25 +36,13 @@ function defineSave(cmd: Command, ctx: CliContext): Command {
     if (!o.output && process.stdout.isTTY) {
       throw new CliError('cowardly refusing to save to a terminal. Use the -o flag or redirect');
     }
+    // Docker checks the path before asking the daemon anything.
+    const problem = o.output === undefined ? undefined : outputPathProblem(o.output);
+    if (problem) throw new CliError(`failed to save image: ${problem}`, 1, true);
     const engine = ctx.engine();
     const items = saveItems(engine, refs);
-    if (!o.output) {
-      await saveImages(engine, items, process.stdout);
-      return;
-    }
-    const dir = dirname(resolve(o.output));
-    if (!existsSync(dir)) throw new CliError(`failed to save image: invalid output path: directory "${dir}" does not exist`, 1, true);
-    // Write beside the target and rename, so a failed save never leaves a partial file.
-    const tmp = `${o.output}.wharf-tmp-${process.pid}`;
-    try {
-      const out = createWriteStream(tmp);
-      await once(out, 'open');
-      await saveImages(engine, items, out);
-      renameSync(tmp, o.output);
-    } catch (err) {
-      rmSync(tmp, { force: true });
-      throw err;
-    }
+    if (o.output === undefined) await saveImages(engine, items, process.stdout);
+    else await writeOutputFile(o.output, (out) => saveImages(engine, items, out));
   });
 }
 

@@ -38,6 +38,14 @@ const groups: Record<string, () => Promise<Register>> = {
     const m = await import('./login.js');
     return (p) => m.registerLoginCommands(p);
   },
+  extras: async () => {
+    const [c, k] = await Promise.all([import('./context-cmd.js'), import('./completion.js')]);
+    // `completion` is never in groupsOf: it needs every group loaded to see every command.
+    return (p, _i, ctx) => {
+      c.registerContextCommands(p, ctx);
+      k.registerCompletionCommand(p, ctx);
+    };
+  },
   build: async () => (await import('./build.js')).registerBuildCommands,
 };
 
@@ -64,6 +72,7 @@ const groupsOf: Record<string, string[]> = {
   login: ['login'],
   logout: ['login'],
   search: ['login'],
+  context: ['extras'],
   build: ['build'],
   builder: ['build'],
 };

@@ -7,7 +7,7 @@ import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { WharfError } from '../../core/errors.js';
 import { DEFAULT_DOMAIN } from '../../core/reference.js';
-import { CredentialStore, DOCKER_HUB_INDEX, RegistryClient, credentialKey, hostOfKey, type SearchResult } from '../../engine/registry.js';
+import { CredentialStore, DOCKER_HUB_INDEX, RegistryClient, credentialKey, hostOfKey, type AuthConfig, type SearchResult } from '../../engine/registry.js';
 import { renderRows } from '../format/template.js';
 import { ellipsis } from '../output.js';
 
@@ -36,7 +36,14 @@ async function readAllText(stream: NodeJS.ReadableStream): Promise<string> {
 function promptLine(io: LoginIO, question: string): Promise<string> {
   const rl = createInterface({ input: io.stdin, output: io.stdout, terminal: false });
   io.stdout.write(question);
-  return new Promise((resolve) => rl.once('line', (l) => { rl.close(); resolve(l); }).once('close', () => resolve('')));
+  // Resolve before closing: close() emits 'close' at once, which must not answer ''.
+  return new Promise((resolve) => {
+    rl.once('close', () => resolve(''));
+    rl.once('line', (l) => {
+      resolve(l);
+      rl.close();
+    });
+  });
 }
 
 /** Read a password without echo (raw mode), as docker's term.ReadPassword. */
@@ -72,6 +79,15 @@ export interface LoginOptions {
   passwordStdin?: boolean;
 }
 
+async function verifyLogin(registry: string, credentials: AuthConfig): Promise<void> {
+  const client = new RegistryClient(registry, { credentials });
+  try {
+    await client.login();
+  } finally {
+    client.close();
+  }
+}
+
 export async function runLogin(server: string | undefined, opts: LoginOptions, io: LoginIO = defaultIO()): Promise<void> {
   let { username, password } = opts;
   if (password !== undefined) {
@@ -84,10 +100,26 @@ export async function runLogin(server: string | undefined, opts: LoginOptions, i
   }
   const registry = registryOfServer(server);
   const store = new CredentialStore({ env: io.env });
+  const stored = await store.get(registry).catch(() => undefined);
+  // docker 28: a plain `docker login` first tries what is stored, and says so.
+  if (!username && password === undefined && stored?.username && (stored.password || stored.identityToken)) {
+    const tty = !!(io.stderr as { isTTY?: boolean }).isTTY;
+    io.stderr.write(
+      `Authenticating with existing credentials... [Username: ${stored.username}]\n\n` +
+        `${tty ? 'i Info \u2192' : ' Info ->'} To login with a different account, run 'docker logout' followed by 'docker login'\n\n\n`,
+    );
+    try {
+      await verifyLogin(registry, stored);
+      io.stdout.write('Login Succeeded\n');
+      return;
+    } catch (err) {
+      io.stderr.write(`Login did not succeed, error: Error response from daemon: ${(err as Error).message}\n`);
+    }
+  }
   if (!username || !password) {
     if (!io.stdin.isTTY) throw new WharfError('INVALID_ARGUMENT', 'Error: Cannot perform an interactive login from a non TTY device');
     if (!username) {
-      const previous = (await store.get(registry).catch(() => undefined))?.username;
+      const previous = stored?.username;
       username = (await promptLine(io, previous ? `Username (${previous}): ` : 'Username: ')).trim() || previous;
       if (!username) throw new WharfError('INVALID_ARGUMENT', 'Error: Non-null Username Required');
     }
@@ -96,20 +128,18 @@ export async function runLogin(server: string | undefined, opts: LoginOptions, i
       if (!password) throw new WharfError('INVALID_ARGUMENT', 'Error: Password Required');
     }
   }
-  const client = new RegistryClient(registry, { credentials: { username, password } });
-  try {
-    await client.login();
-  } finally {
-    client.close();
-  }
-  await store.store(registry, { username, password });
-  const config = await store.read();
-  if (!store.helperFor(config, credentialKey(registry))) {
-    io.stderr.write(
-      `WARNING! Your credentials are stored unencrypted in '${store.path}'.\n` +
-        'Configure a credential helper to remove this warning. See\n' +
-        'https://docs.docker.com/go/credential-store/\n\n',
-    );
+  await verifyLogin(registry, { username, password });
+  // As docker's file store: unchanged credentials are not written again, nor warned about.
+  if (stored?.username !== username || stored?.password !== password) {
+    await store.store(registry, { username, password });
+    const config = await store.read();
+    if (!store.helperFor(config, credentialKey(registry))) {
+      io.stderr.write(
+        `\nWARNING! Your credentials are stored unencrypted in '${store.path}'.\n` +
+          'Configure a credential helper to remove this warning. See\n' +
+          'https://docs.docker.com/go/credential-store/\n\n',
+      );
+    }
   }
   io.stdout.write('Login Succeeded\n');
 }

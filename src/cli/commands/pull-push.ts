@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { CliError, type CliContext } from '../context.js';
-import { hasReason } from '../../core/errors.js';
+import { hasReason, isWharfError } from '../../core/errors.js';
 import { ProgressRenderer } from '../progress/renderer.js';
 import { pullImages, silentProgress, type ProgressSink } from '../../engine/images/pull.js';
 import { pushImages } from '../../engine/images/push.js';
@@ -47,8 +47,9 @@ function definePush(cmd: Command, ctx: CliContext): void {
         const shown = await pushImages(ctx.engine(), name, { allTags: o.allTags, progress: p.sink });
         if (o.quiet) ctx.out(shown);
       } catch (err) {
-        // dockerd's own wording, printed by docker without the "Error response" prefix.
-        if (hasReason(err, 'IMAGE_NOT_LOCAL')) throw new CliError(err.message, 1, true);
+        // Once the push has started, dockerd reports failures inside its progress stream and
+        // docker prints them bare, without "Error response from daemon" (IMAGE_NOT_LOCAL too).
+        if (hasReason(err, 'IMAGE_NOT_LOCAL') || (isWharfError(err) && err.code !== 'INVALID_REFERENCE' && err.code !== 'INVALID_ARGUMENT')) throw new CliError(err.message, 1, true);
         throw err;
       } finally {
         p.close();

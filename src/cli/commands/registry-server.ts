@@ -5,8 +5,9 @@
  * given by the same flags), so they run with or without the server up; GC stays safe next to
  * serving replicas (grace period; with PostgreSQL, row locks and one worker at a time).
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { checkOutputPath, writeOutputFile } from '../../core/output-file.js';
 import { humanSize } from '../../core/units.js';
 import { ExitError } from '../context.js';
 import { hashPassword } from '../../registry/server/auth/htpasswd.js';
@@ -24,7 +25,7 @@ import { UploadManager } from '../../registry/server/uploads.js';
 function backendOptions(cmd: Command): Command {
   return cmd
     .option('--root <dir>', `storage root of the filesystem storage and embedded metadata (default ${DEFAULT_ROOT})`)
-    .option('--config <file>', 'config file (JSON, distribution-style keys: storage.s3.regionendpoint, bucket, ...)')
+    .option('--config <file>', "config file: distribution's config.yml (storage.s3.*, http, auth, notifications...) or wharf's JSON")
     .option('--storage <kind>', 'blob storage: filesystem (default) or s3')
     .option('--s3-endpoint <url>', 'S3 endpoint (regionendpoint), e.g. http://127.0.0.1:7480')
     .option('--s3-bucket <name>', 'S3 bucket (created when missing)')
@@ -197,8 +198,10 @@ export function registerRegistryServerCommands(program: Command): void {
     .action(async (file: string, user: string, o: { password?: string }) => {
       if (!user || user.includes(':')) throw new Error('invalid user name');
       const password = o.password ?? readFileSync(0, 'utf8').replace(/\r?\n$/, '');
+      checkOutputPath(file); // before reading it: a FIFO there would block, a device be written
       const line = `${user}:${hashPassword(password)}`;
       const kept = existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter((l) => l && !l.startsWith(`${user}:`)) : [];
-      writeFileSync(file, [...kept, line].join('\n') + '\n', { mode: 0o600 });
+      // Written beside and renamed over, only ever over a regular file (never a device or FIFO).
+      await writeOutputFile(file, async (out) => void out.end([...kept, line].join('\n') + '\n'));
     });
 }

@@ -4,6 +4,7 @@ import type { CliContext } from '../context.js';
 import { ExitError } from '../context.js';
 import { printInspect, printRows } from '../output.js';
 import { diskUsage, engineInfo, versionInfo } from '../../engine/system.js';
+import { registerSystemPrune } from './system-prune.js';
 import { checkStore } from '../../engine/check.js';
 import { analyzeImage } from '../../engine/images/analyze.js';
 import { humanSize } from '../../core/units.js';
@@ -70,6 +71,7 @@ export function registerSystemCommands(program: Command, ctx: CliContext): void 
   program.command('version').description('Show the wharf version information').option('-f, --format <string>', 'Format the output using the given Go template').action((o) => printVersion(ctx, o));
   program.command('info').description('Display system-wide information').option('-f, --format <string>', 'Format the output using the given Go template').action((o) => printInfo(ctx, o));
   const system = program.command('system').description('Manage wharf');
+  registerSystemPrune(system, ctx);
   system.command('info').description('Display system-wide information').option('-f, --format <string>', 'Format the output using the given Go template').action((o) => printInfo(ctx, o));
   system
     .command('df')

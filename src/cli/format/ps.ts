@@ -82,7 +82,7 @@ export function psRow(c: ContainerSummary, o: { noTrunc?: boolean } = {}): PsRow
   const created = c.Created * 1000;
   const row: PsRow = {
     ID: o.noTrunc ? c.Id : c.Id.slice(0, 12),
-    Image: c.Image.startsWith('sha256:') ? c.Image.slice(7, 19) : c.Image,
+    Image: c.Image.startsWith('sha256:') && !o.noTrunc ? c.Image.slice(7, 19) : c.Image,
     Command: commandColumn(c.Command, o.noTrunc),
     CreatedAt: goTime(created),
     RunningFor: timeAgo(new Date(created).toISOString()),

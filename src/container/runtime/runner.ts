@@ -44,6 +44,8 @@ export class Runner {
   private rec: ContainerRecord;
   private server?: Server;
   private readonly clients = new Set<Socket>();
+  /** Counts resizes, so a delayed one never undoes a newer size. */
+  private resizes = 0;
   private proc?: ContainerProcess;
   private health?: HealthChecker;
   private logs?: JsonLogWriter;
@@ -99,9 +101,20 @@ export class Runner {
     try {
       if (req.op === 'attach') {
         this.clients.add(sock);
-        if (req.cols && req.rows) this.proc?.resize(Number(req.cols), Number(req.rows));
+        if (req.cols && req.rows) {
+          // As docker's CLI on attach: one size larger first, so the kernel signals SIGWINCH even
+          // when the size is unchanged, and the shell redraws its prompt for the new client.
+          // The real size follows a moment later: a shell that reads the size once for both
+          // signals would see no change (busybox's line editor redraws only on a new width).
+          const generation = ++this.resizes;
+          this.proc?.resize(Number(req.cols) + 1, Number(req.rows) + 1);
+          setTimeout(() => {
+            if (generation === this.resizes) this.proc?.resize(Number(req.cols), Number(req.rows));
+          }, 50).unref();
+        }
         onAttach?.();
       } else if (req.op === 'resize') {
+        this.resizes++;
         this.proc?.resize(Number(req.cols), Number(req.rows));
       } else if (req.op === 'stop') {
         const code = await this.stop(req.signal as string | undefined, req.timeout as number | undefined);

@@ -1,7 +1,7 @@
 /**
  * Resolve `-u user[:group]` (names or numbers) against the image's /etc/passwd and /etc/group,
- * the way Docker does: names must exist, numbers need not; supplementary groups come from
- * /etc/group memberships; HOME comes from the passwd entry.
+ * the way Docker does: names must exist, numbers need not; supplementary groups are /etc/group
+ * memberships plus the primary group (only the group, when one is named); HOME from passwd.
  */
 import { WharfError } from '../../core/errors.js';
 import { readFileSync } from 'node:fs';
@@ -54,8 +54,9 @@ export function resolveUser(view: FsView, spec: string | undefined): ResolvedUse
     else if (isNum(groupPart)) gid = Number(groupPart);
     else throw new WharfError('INVALID_ARGUMENT', `unable to find group ${groupPart}: no matching entries in group file`, { exitCode: 126 });
   }
-  const additionalGids = name
-    ? groups.filter((g) => (g[3] ?? '').split(',').includes(name) && Number(g[2]) !== gid).map((g) => Number(g[2]))
-    : [];
+  // As runc's GetExecUser for Docker: a named group is the only one; otherwise the user's
+  // memberships plus the primary group (so `id` lists it, as in a Docker container).
+  const members = name ? groups.filter((g) => (g[3] ?? '').split(',').includes(name)).map((g) => Number(g[2])) : [];
+  const additionalGids = groupPart ? [gid] : [...new Set([...members, gid])];
   return { uid, gid, additionalGids, home };
 }

@@ -8,6 +8,7 @@ import type { ImageConfig, ImageRecord } from '../../image/types.js';
 import { snapshotter } from '../../snapshot/snapshotter.js';
 import { runtimeCmd } from '../../container/runtime/runc.js';
 import { applyChange } from '../../image/changes.js';
+import { nowRfc3339Nano } from '../../core/units.js';
 import { parseReference } from '../../core/reference.js';
 
 export interface CommitOptions {
@@ -43,7 +44,7 @@ export async function commitContainer(engine: Engine, ref: string, o: CommitOpti
   } finally {
     if (paused) await runtimeCmd(runtime, ['resume', rec.Id]);
   }
-  const created = new Date().toISOString();
+  const created = nowRfc3339Nano();
   const containerConfig = { ...rec.Config };
   const bc = base.config;
   const image: ImageConfig = {

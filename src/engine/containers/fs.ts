@@ -44,7 +44,7 @@ export async function containerChanges(root: string, ref: string): Promise<Chang
 
 /** The flattened filesystem as a tar stream (files vanishing meanwhile are left out, as docker does). */
 export async function exportContainer(root: string, ref: string, sink: (tar: Readable) => Promise<void>): Promise<void> {
-  await withRootfs(root, ref, async (rootfs) => sink(confinedTar(rootfs, { tolerant: true })), { rootOnly: true });
+  await withRootfs(root, ref, async (rootfs) => sink(confinedTar(rootfs, { tolerant: true, names: true })), { rootOnly: true });
 }
 
 export interface CopyOptions {

@@ -145,6 +145,21 @@ export function diskUsage(path: string): number {
   return total;
 }
 
+/**
+ * dockerd keeps the name the user typed while it still names the container's image; once it is
+ * untagged or retagged (`rmi -f`, a newer pull) it sends the image ID (the CLI truncates it).
+ */
+function daemonImage(engine: Engine, rec: ContainerRecord): string {
+  if (rec.ImageRef === rec.Image) return rec.ImageRef;
+  let now: string | undefined;
+  try {
+    now = engine.images.resolveId(rec.ImageRef);
+  } catch {
+    now = undefined;
+  }
+  return now === rec.Image ? rec.ImageRef : rec.Image;
+}
+
 export async function listContainers(engine: Engine, o: PsOptions = {}): Promise<ContainerSummary[]> {
   const store = engine.containers;
   await reapLostContainers(engine);
@@ -164,7 +179,7 @@ export async function listContainers(engine: Engine, o: PsOptions = {}): Promise
     const summary: ContainerSummary = {
       Id: rec.Id,
       Names: [`/${rec.Name}`],
-      Image: rec.ImageRef,
+      Image: daemonImage(engine, rec),
       ImageID: rec.Image,
       Command: commandLine(rec),
       Created: Math.floor(Date.parse(rec.Created) / 1000),

@@ -12,6 +12,7 @@ import type { ImageStore } from '../../image/store.js';
 import type { ContainerConfig, ImageConfig, ImageRecord } from '../../image/types.js';
 import { hostPlatform } from '../../core/descriptor.js';
 import { WharfError } from '../../core/errors.js';
+import { nowRfc3339Nano } from '../../core/units.js';
 import { parseReference } from '../../core/reference.js';
 import { fullContainerConfig } from './inspect.js';
 import { WHARF_VERSION } from '../version.js';
@@ -61,7 +62,7 @@ export async function importImage(store: ImageStore, input: Readable, opts: Impo
   return store.withLease(async (lease) => {
     const { stream } = await decompress(input);
     const layer = await store.ingestLayer(stream, undefined, lease);
-    const created = new Date().toISOString();
+    const created = nowRfc3339Nano();
     const comment = opts.message || `Imported from ${/^https?:\/\//.test(opts.source) ? opts.source : '-'}`;
     const image: ImageConfig = {
       architecture: platform.architecture,

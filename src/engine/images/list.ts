@@ -39,6 +39,8 @@ export function listImages(store: ImageStore, opts: { all?: boolean; filters: Fi
     if (img.tags.length === 0 && img.digests.length === 0) {
       // Dangling: shown unless it is an intermediate image (without -a), or filters exclude it.
       if (!opts.all && parents.has(img.id)) continue;
+      // dockerd looks for dangling images among the heads only: a parent is never dangling, -a or not.
+      if (dangling === true && parents.has(img.id)) continue;
       if (dangling === false || refPatterns.length) continue;
     } else if (dangling === true && img.tags.length > 0) continue;
     out.push(img);

@@ -58,7 +58,13 @@ export async function pushImages(engine: Engine, name: string, req: PushRequest 
   const client = req.clientFor?.(ref.domain) ?? new RegistryClient(ref.domain, { push: true, credentials: req.credentials });
   const opts = { client, store, blobs: new LayerBlobs(engine.db), progress, gzipLevel: req.gzipLevel ?? engine.pushGzipLevel, signal: req.signal };
   try {
+    // dockerd reaches the registry before it lists any layer: an unreachable one fails first.
+    await client.ping();
     for (const [r, id] of targets) await pushImage(r, id, opts);
+  } catch (err) {
+    // dockerd's push says only this, without the request that needed credentials.
+    if (err instanceof WharfError && /^[A-Z][a-z]+ "[^"]*": no basic auth credentials$/.test(err.message)) throw new WharfError('UNAUTHORIZED', 'no basic auth credentials');
+    throw err;
   } finally {
     client.close();
   }

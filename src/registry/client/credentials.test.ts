@@ -1,7 +1,7 @@
 /** config.json credentials: Docker's format, unknown keys kept, mode 0600, helpers over stdin/stdout. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, stat, writeFile, chmod, mkdir } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile, chmod, mkdir, symlink, lstat, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CredentialStore, credentialKey } from './credentials.js';
@@ -80,6 +80,38 @@ esac
     assert.equal(await s.erase('docker.io'), true);
     assert.equal(await s.get('docker.io'), undefined);
     await assert.rejects(s.get('special:1'), /docker-credential-missing/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a symlinked config.json stays a symlink (its target is rewritten, 0600); a directory there is refused, never replaced', async () => {
+  const dir = await tempDir();
+  try {
+    const dotfiles = join(dir, 'dotfiles');
+    const conf = join(dir, 'conf');
+    await mkdir(dotfiles);
+    await mkdir(conf);
+    await writeFile(join(dotfiles, 'docker.json'), JSON.stringify({ psFormat: 'x' }));
+    await chmod(join(dotfiles, 'docker.json'), 0o640);
+    await symlink('../dotfiles/docker.json', join(conf, 'config.json'));
+    await new CredentialStore({ dir: conf, env: {} }).store('r:1', { username: 'a', password: 'b' });
+    assert.ok((await lstat(join(conf, 'config.json'))).isSymbolicLink());
+    const raw = JSON.parse(await readFile(join(dotfiles, 'docker.json'), 'utf8'));
+    assert.deepEqual([raw.psFormat, raw.auths['r:1'].auth], ['x', Buffer.from('a:b').toString('base64')]);
+    assert.equal((await stat(join(dotfiles, 'docker.json'))).mode & 0o777, 0o600);
+    // A dangling symlink: the file it names is created, 0600.
+    await rm(join(conf, 'config.json'));
+    await symlink('../dotfiles/new.json', join(conf, 'config.json'));
+    await new CredentialStore({ dir: conf, env: {} }).store('r:1', { username: 'a', password: 'b' });
+    assert.ok((await lstat(join(conf, 'config.json'))).isSymbolicLink());
+    assert.equal((await stat(join(dotfiles, 'new.json'))).mode & 0o777, 0o600);
+    // Something that is not a regular file is never renamed over.
+    const odd = join(dir, 'odd');
+    await mkdir(join(odd, 'config.json'), { recursive: true });
+    await assert.rejects(new CredentialStore({ dir: odd, env: {} }).store('r:1', { username: 'a', password: 'b' }), /EISDIR|cannot write to a directory/);
+    assert.ok((await stat(join(odd, 'config.json'))).isDirectory());
+    assert.deepEqual(await readdir(odd), ['config.json']);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -6,8 +6,9 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, open, readFile, readlink, realpath, rename, unlink } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { outputPathProblem } from '../../core/output-file.js';
 import { WharfError } from '../../core/errors.js';
 import { dockerConfigDir } from '../../core/paths.js';
 import { DEFAULT_DOMAIN } from '../../core/reference.js';
@@ -74,10 +75,29 @@ export class CredentialStore {
     }
   }
 
+  /**
+   * Docker's rule: a config.json that is a symlink (a dotfiles checkout) stays one, the file it
+   * names is replaced. Only a regular file is ever renamed over. Unlike Docker, which keeps the
+   * old file's mode, the file is always 0600: it holds passwords.
+   */
+  private async target(): Promise<string> {
+    let path = this.path;
+    try {
+      path = await realpath(this.path);
+    } catch {
+      const link = await readlink(this.path).catch(() => undefined);
+      if (link !== undefined) path = resolve(dirname(this.path), link);
+    }
+    const problem = outputPathProblem(path);
+    if (problem) throw new WharfError('INVALID_ARGUMENT', `saving config file ${path}: ${problem}`);
+    return path;
+  }
+
   private async write(config: ConfigFile): Promise<void> {
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
-    const tmp = join(this.dir, `.config.json.${randomBytes(6).toString('hex')}`);
-    const fh = await open(tmp, 'w', 0o600);
+    const target = await this.target();
+    const tmp = join(dirname(target), `.config.json.${randomBytes(6).toString('hex')}`);
+    const fh = await open(tmp, 'wx', 0o600);
     try {
       await fh.writeFile(JSON.stringify(config, null, '\t'));
       await fh.sync();
@@ -85,7 +105,7 @@ export class CredentialStore {
       await fh.close();
     }
     try {
-      await rename(tmp, this.path);
+      await rename(tmp, target);
     } catch (err) {
       await unlink(tmp).catch(() => {});
       throw err;

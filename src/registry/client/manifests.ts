@@ -46,7 +46,12 @@ export async function getManifest(c: Requester, repo: string, ref: string, accep
     headers: { Accept: accept.join(', ') },
   });
   const name = familiarRef(c.registry, repo, ref);
-  if (res.status === 404) throw await responseError(res, `manifest for ${name} not found: `);
+  if (res.status === 404) {
+    const err = await responseError(res);
+    // dockerd names the repository when the registry says the name is unknown, else the manifest.
+    const what = err.message.startsWith('name unknown') ? `repository ${name.slice(0, -(ref.length + 1))}` : `manifest for ${name}`;
+    throw new WharfError(err.code, `${what} not found: ${err.message}`);
+  }
   if (res.status !== 200) throw await responseError(res);
   const declared = Number(res.headers['content-length'] ?? NaN);
   const tooBig = () =>

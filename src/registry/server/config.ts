@@ -1,9 +1,10 @@
 /**
- * Registry configuration: defaults, a JSON config file, and command-line flags on top (flags
+ * Registry configuration: defaults, a JSON config file (or distribution's YAML), and command-line flags on top (flags
  * win). Every option has one name in the file and one flag, so `serve --config` and flags agree.
  */
 import { readFileSync } from 'node:fs';
 import type { AccessRule } from './auth/access.js';
+import { parseDistributionConfig } from './distribution-config.js';
 
 export interface EndpointConfig {
   name: string;
@@ -76,6 +77,8 @@ export interface RegistryConfig {
   log?: { requests?: boolean };
   /** Serve the web UI at /ui/ (default on). */
   ui?: boolean;
+  /** Extra headers on every response (distribution's http.headers). */
+  headers?: Record<string, string>;
 }
 
 export const DEFAULT_ROOT = '/var/lib/wharf-registry';
@@ -84,8 +87,10 @@ export function defaultConfig(): RegistryConfig {
   return { addr: '0.0.0.0:5000', root: DEFAULT_ROOT, delete: true, ui: true, log: { requests: true } };
 }
 
+/** A JSON config, or distribution's YAML (`config.yml`) when it is not JSON. */
 export function loadConfigFile(path: string): Partial<RegistryConfig> {
   const text = readFileSync(path, 'utf8');
+  if (/\.ya?ml$/i.test(path) || !text.trimStart().startsWith('{')) return parseDistributionConfig(text, path);
   try {
     return JSON.parse(text) as Partial<RegistryConfig>;
   } catch (err) {

@@ -9,6 +9,7 @@
  */
 import type { Digest } from '../../core/digest.js';
 import { parseManifest } from './manifest.js';
+import type { BlobStore } from './blobs/store.js';
 import type { PostgresMetadata } from './meta/postgres.js';
 import type { Registry } from './registry.js';
 import type { RegistryStore } from './store.js';
@@ -137,14 +138,29 @@ export async function collectGarbage(store: RegistryStore, uploads: UploadManage
     if (!dryRun) await blobs.delete(blob);
   }
 
-  const purgeAge = options.uploadPurgeAge ?? 24 * HOUR;
-  for (const u of await uploads.list()) {
-    if (started - u.startedAt.getTime() < purgeAge) continue;
-    report.purgedUploads.push(u.id);
-    if (!dryRun) await uploads.purge(u.id);
-  }
+  await purgeUploads(blobs, uploads, started, options, report);
   report.durationMs = Date.now() - started;
   return report;
+}
+
+/**
+ * Abandoned uploads: sessions older than the purge age go (their bytes with them), and so do
+ * byte leftovers no session names any more (an S3 multipart upload begun by a replica that
+ * died before recording it).
+ */
+export async function purgeUploads(blobs: BlobStore, uploads: UploadManager, started: number, options: GcOptions, report: GcReport): Promise<void> {
+  const purgeAge = options.uploadPurgeAge ?? 24 * HOUR;
+  const live = new Set<string>();
+  for (const u of await uploads.list()) {
+    if (started - u.startedAt.getTime() < purgeAge) {
+      live.add(u.id);
+      continue;
+    }
+    report.purgedUploads.push(u.id);
+    if (!options.dryRun) await uploads.purge(u.id);
+    else live.add(u.id);
+  }
+  if (!options.dryRun && blobs.sweepUploads) report.purgedUploads.push(...(await blobs.sweepUploads(new Date(started - purgeAge), live)));
 }
 
 /** Bytes each repository references (unique blobs linked in it, manifests included). */

@@ -94,6 +94,7 @@ export function requestHandler(reg: Registry, secure: boolean, log: (line: strin
   return async (req: IncomingMessage, res: ServerResponse) => {
     const ctx = newContext(req, res, secure);
     baseHeaders(res);
+    for (const [name, value] of Object.entries(reg.config.headers ?? {})) res.setHeader(name, value);
     let matched: Route | undefined;
     res.on('finish', () => {
       countRequest(reg, matched, ctx);

@@ -17,7 +17,7 @@ import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import {
   AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CopyObjectCommand, CreateBucketCommand, CreateMultipartUploadCommand,
-  DeleteObjectCommand, GetObjectCommand, HeadBucketCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client,
+  DeleteObjectCommand, GetObjectCommand, HeadBucketCommand, HeadObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command, PutObjectCommand, S3Client,
   UploadPartCommand, UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
@@ -333,6 +333,25 @@ export class S3BlobStore implements BlobStore {
       await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: dest, UploadId: uploadId })).catch(() => {});
       throw err;
     }
+  }
+
+  async sweepUploads(before: Date, live: Set<string>): Promise<string[]> {
+    const swept: string[] = [];
+    const base = this.key('/uploads/');
+    let keyMarker: string | undefined;
+    let idMarker: string | undefined;
+    do {
+      const page = await this.call(() => this.client.send(new ListMultipartUploadsCommand({ Bucket: this.bucket, Prefix: base, KeyMarker: keyMarker, UploadIdMarker: idMarker })));
+      for (const u of page.Uploads ?? []) {
+        const id = (u.Key ?? '').slice(base.length).split('/')[0]!;
+        if (live.has(id) || !u.Initiated || u.Initiated >= before) continue;
+        await this.call(() => this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: u.Key, UploadId: u.UploadId })));
+        swept.push(id);
+      }
+      keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
+      idMarker = page.IsTruncated ? page.NextUploadIdMarker : undefined;
+    } while (keyMarker);
+    return swept;
   }
 
   async uploadAbort(id: string, state: UploadState | undefined): Promise<void> {

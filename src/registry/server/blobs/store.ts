@@ -52,6 +52,11 @@ export interface BlobStore {
   uploadCommit(id: string, state: UploadState, digest: Digest): Promise<void>;
   /** Remove whatever the upload left (idempotent). */
   uploadAbort(id: string, state: UploadState | undefined): Promise<void>;
+  /**
+   * Remove upload bytes begun before `before` that belong to no session in `live` (where the
+   * store can leave such: S3 multipart uploads); returns the upload ids swept.
+   */
+  sweepUploads?(before: Date, live: Set<string>): Promise<string[]>;
 }
 
 export class BlobNotFoundError extends Error {

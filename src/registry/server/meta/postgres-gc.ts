@@ -11,7 +11,7 @@
  */
 import type { Digest } from '../../../core/digest.js';
 import type { BlobStore } from '../blobs/store.js';
-import type { GcOptions, GcReport } from '../gc.js';
+import { purgeUploads, type GcOptions, type GcReport } from '../gc.js';
 import type { UploadManager } from '../uploads.js';
 import type { PostgresMetadata } from './postgres.js';
 
@@ -50,12 +50,7 @@ export async function collectGarbagePg(meta: PostgresMetadata, blobs: BlobStore,
           report.freedBytes += item.size;
         } else report.markedBlobs++;
       }
-      const purgeAge = options.uploadPurgeAge ?? 24 * 3600_000;
-      for (const u of await uploads.list()) {
-        if (started - u.startedAt.getTime() < purgeAge) continue;
-        report.purgedUploads.push(u.id);
-        if (!dryRun) await uploads.purge(u.id);
-      }
+      await purgeUploads(blobs, uploads, started, options, report);
       if (!dryRun) {
         await meta.query('INSERT INTO gc_runs (started_at, finished_at, deleted_blobs, deleted_manifests, freed_bytes) VALUES ($1, now(), $2, $3, $4)', [
           new Date(started), report.deletedBlobs.length, report.deletedManifests.length, report.freedBytes,

@@ -110,6 +110,8 @@ export function blobRoutes(reg: Registry): Route[] {
       status = 206;
       headers['Content-Range'] = `bytes ${start}-${end}/${info.size}`;
     }
+    // distribution's ServeBlob answers GET, HEAD and 304 alike, and each is a pull event.
+    reg.notifier.emit(ctx, 'pull', { mediaType: 'application/octet-stream', digest, size: info.size, length: info.size, repository: name, url: `${ctx.url.origin}/v2/${name}/blobs/${digest}` });
     // Content is immutable, so the digest is a strong validator.
     if (status === 200 && notModified(ctx.req.headers['if-none-match'], headers.ETag as string)) {
       for (const [k, v] of Object.entries(headers)) ctx.res.setHeader(k, v);
@@ -126,7 +128,6 @@ export function blobRoutes(reg: Registry): Route[] {
       for (const [k, v] of Object.entries(headers)) ctx.res.setHeader(k, v);
       ctx.res.statusCode = status;
       if (bodyless) return void ctx.res.end();
-      reg.notifier.emit(ctx, 'pull', { mediaType: 'application/octet-stream', digest, size: info.size, length: info.size, repository: name, url: `${ctx.url.origin}/v2/${name}/blobs/${digest}` });
       await new Promise<void>((resolve, reject) => {
         if (!stream) return void ctx.res.end(manifest!.body.subarray(start, end + 1), () => resolve());
         stream.on('error', reject);

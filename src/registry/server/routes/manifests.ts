@@ -11,11 +11,22 @@ import { MAX_MANIFEST_BYTES, parseManifest, referrerDescriptor } from '../manife
 import { checkName, parseReference } from '../names.js';
 import { needRepo, pin, type Registry } from '../registry.js';
 
+function throwTagInvalid(tag: string): never {
+  throw regError('TAG_INVALID', { tag }, { message: 'invalid tag' });
+}
+
 export function manifestRoutes(reg: Registry): Route[] {
   const { store } = reg;
 
   async function resolve(name: string, ref: string): Promise<{ digest: Digest; tag?: string }> {
-    const { tag, digest } = parseReference(ref);
+    // The spec answers a GET/HEAD of a reference that is neither tag nor digest with 404 only.
+    let parsed: { tag?: string; digest?: Digest };
+    try {
+      parsed = parseReference(ref);
+    } catch {
+      throw regError('MANIFEST_UNKNOWN', { tag: ref });
+    }
+    const { tag, digest } = parsed;
     if (digest) return { digest };
     const resolved = await store.meta.resolveTag(name, tag!);
     if (!resolved) {
@@ -37,9 +48,8 @@ export function manifestRoutes(reg: Registry): Route[] {
       'Docker-Content-Digest': digest,
       ETag: `"${digest}"`,
     };
-    if (ctx.req.method === 'GET') {
-      reg.notifier.emit(ctx, 'pull', { mediaType, digest, size: body.length, length: body.length, repository: name, url: `${ctx.url.origin}/v2/${name}/manifests/${digest}`, tag });
-    }
+    // distribution serves HEAD with its GET handler, so both are pull events.
+    reg.notifier.emit(ctx, 'pull', { mediaType, digest, size: body.length, length: body.length, repository: name, url: `${ctx.url.origin}/v2/${name}/manifests/${digest}`, tag });
     send(ctx, 200, headers, body);
   }
 
@@ -47,6 +57,8 @@ export function manifestRoutes(reg: Registry): Route[] {
     const name = checkName(ctx.params.name!);
     await needRepo(reg, ctx, name, 'pull', 'push');
     const ref = parseReference(ctx.params.reference!);
+    // distribution-spec 1.1: `PUT .../manifests/<digest>?tag=a&tag=b` tags what it stores.
+    const tags = [...new Set([...(ref.tag ? [ref.tag] : []), ...ctx.url.searchParams.getAll('tag').map((t) => parseReference(t).tag ?? throwTagInvalid(t))])];
     const body = await readBody(ctx.req, MAX_MANIFEST_BYTES);
     const parsed = parseManifest(body, ctx.req.headers['content-type']);
     const algorithm = ref.digest ? parseDigest(ref.digest).algorithm : 'sha256';
@@ -71,10 +83,14 @@ export function manifestRoutes(reg: Registry): Route[] {
       manifests: parsed.manifests,
       subject: parsed.subject,
       referrer: parsed.subject ? referrerDescriptor(parsed, digest, body.length) : undefined,
-    }, ref.tag);
+    }, tags[0]);
+    for (const tag of tags.slice(1)) await store.meta.setTag(name, tag, digest);
     const headers: Record<string, string> = { Location: `/v2/${name}/manifests/${digest}`, 'Docker-Content-Digest': digest };
+    if (ctx.url.searchParams.has('tag')) headers['OCI-Tag'] = tags.join(', ');
     if (parsed.subject) headers['OCI-Subject'] = parsed.subject;
-    reg.notifier.emit(ctx, 'push', { mediaType: parsed.mediaType, digest, size: body.length, length: body.length, repository: name, url: `${ctx.url.origin}/v2/${name}/manifests/${digest}`, tag: ref.tag });
+    for (const tag of tags.length ? tags : [undefined]) {
+      reg.notifier.emit(ctx, 'push', { mediaType: parsed.mediaType, digest, size: body.length, length: body.length, repository: name, url: `${ctx.url.origin}/v2/${name}/manifests/${digest}`, tag });
+    }
     send(ctx, 201, headers);
   }
 
