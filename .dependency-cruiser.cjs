@@ -25,7 +25,8 @@ const never = (name, comment, from, to, fromNot) => ({
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
-    only('cli-through-engine', 'The CLI imports only src/engine, src/core and itself.', '^src/cli/', '^src/(cli|engine|core)/', '^src/cli/commands/registry-server\\.ts$'),
+    only('cli-through-engine', 'The CLI imports only src/engine, src/core and itself.', '^src/cli/', '^src/(cli|engine|core)/', '^src/cli/commands/(registry-server|serve)\\.ts$'),
+    only('serve-command', '`wharf serve` is the Engine API server\'s front end: it may start src/api.', '^src/cli/commands/serve\\.ts$', '^src/(cli|engine|core|api)/'),
     only('registry-server-command', "`wharf registry serve` is the registry server's own front end: it may use src/registry/server too.",
       '^src/cli/commands/registry-server\\.ts$', '^src/(cli|engine|core|registry/server)/'),
     only('api-through-engine', 'The Engine API server imports only src/engine, src/core and itself.', '^src/api/', '^src/(api|engine|core)/'),

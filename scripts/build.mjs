@@ -6,7 +6,7 @@
  *    than the modules themselves; command groups stay lazy, because esbuild initialises a
  *    dynamically imported module only when the import runs. Pure-JS dependencies are bundled
  *    in (better-sqlite3's too, whose addon src/metadata/db.ts locates); native addons
- *    (node-pty, xattr) and `bindings` are required from node_modules, xattr only when
+ *    (node-pty, xattr) and `bindings` are required from node_modules, the addons only when
  *    first called, as are the AWS SDK and pg (only a registry on S3/PostgreSQL loads them).
  * 2. A training run of bin/wharf writes the V8 code cache, dist/bundle/wharf.cjs.KEY.cache,
  *    after running the common commands against a throw-away data root (see bin/wharf for
@@ -33,7 +33,9 @@ const outfile = join(outdir, 'wharf.cjs');
  * made from the addon's real exports (only functions: importing anything else fails the
  * build, so a misuse cannot slip through).
  */
-const LAZY_ADDONS = ['@napi-rs/xattr'];
+// node-pty too: `wharf serve` supervises TTY containers and `exec -t` in its own process,
+// where the bundle runs in a vm.Script that has no dynamic import() of external modules.
+const LAZY_ADDONS = ['@napi-rs/xattr', 'node-pty'];
 const requireHere = createRequire(import.meta.url);
 const lazyAddons = {
   name: 'lazy-addons',
@@ -66,9 +68,9 @@ const result = await build({
   platform: 'node',
   format: 'cjs',
   target: 'node20',
-  // Native addons and what locates them stay in node_modules, and so do the registry's S3 and
-  // PostgreSQL clients (large, and loaded only by a registry configured for them).
-  external: ['node-pty', 'bindings', '@aws-sdk/*', 'pg'],
+  // Native addons and what locates them stay in node_modules (node-pty through lazy-addons),
+  // and so do the registry's S3 and PostgreSQL clients (large, loaded only when configured).
+  external: ['bindings', '@aws-sdk/*', 'pg'],
   // CommonJS has no import.meta: give import.meta.url and import.meta.resolve their meaning
   // back (helpers locate dist/ and node_modules from them).
   define: { 'import.meta.url': '__wharf_import_meta_url', 'import.meta.resolve': '__wharf_import_meta_resolve' },

@@ -30,6 +30,10 @@ const groups: Record<string, () => Promise<Register>> = {
     const m = await import('./registry-server.js');
     return (p) => m.registerRegistryServerCommands(p);
   },
+  serve: async () => {
+    const m = await import('./serve.js');
+    return (p, _i, ctx) => m.registerServeCommand(p, ctx);
+  },
   login: async () => {
     const m = await import('./login.js');
     return (p) => m.registerLoginCommands(p);
@@ -64,6 +68,7 @@ const groupsOf: Record<string, string[]> = {
   pull: ['pullPush'],
   push: ['pullPush'],
   registry: ['registry'],
+  serve: ['serve'],
   login: ['login'],
   logout: ['login'],
   search: ['login'],
