@@ -66,11 +66,11 @@ fi
 
 mapfile -t files < <(find src test -name '*.test.ts' -not -path '*/node_modules/*' | sort)
 status=0
-node --import tsx --test --test-concurrency="${WHARF_TEST_CONCURRENCY:-2}" --test-reporter=spec "${files[@]}" || status=$?
+node --import tsx --test --test-timeout=600000 --test-concurrency="${WHARF_TEST_CONCURRENCY:-2}" --test-reporter=spec "${files[@]}" || status=$?
 # The registry-server suite once more, on S3 + PostgreSQL instead of a directory.
 if [ -n "${WHARF_TEST_S3_ENDPOINT:-}" ] && [ -n "${WHARF_TEST_PG_URL:-}" ]; then
   mapfile -t scale_files < <(find test/registry-server -name '*.test.ts' -not -name 'scale*.test.ts' | sort)
-  WHARF_TEST_REGISTRY_BACKEND=s3 node --import tsx --test --test-concurrency="${WHARF_TEST_CONCURRENCY:-2}" --test-reporter=spec "${scale_files[@]}" || status=$?
+  WHARF_TEST_REGISTRY_BACKEND=s3 node --import tsx --test --test-timeout=600000 --test-concurrency="${WHARF_TEST_CONCURRENCY:-2}" --test-reporter=spec "${scale_files[@]}" || status=$?
 else
   echo "skipped: the registry-server tests on S3 + PostgreSQL (no Ceph or PostgreSQL)"
 fi
