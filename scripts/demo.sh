@@ -2,7 +2,7 @@
 # The main job, end to end on an embedded default (a busybox base image built from Debian's
 # busybox-static): import, tag, inspect, history, save/load with the ID surviving, the seeds'
 # run -> commit -> commit walkthrough with layers stacking, rmi's rules, and a round trip
-# through wharf's own registry server on 127.0.0.1.
+# through wharf's own registry server on 127.0.0.1, and a Dockerfile build (then a cached rebuild).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -42,6 +42,25 @@ w rmi commit_test:first || echo "(refused, as docker refuses: a container uses i
 w rm commit_test2
 w rmi commit_test:second
 w image analyze commit_test:first
+
+echo; echo "== build: a Dockerfile as the seeds write one, then the same build from the cache"
+mkdir -p "$work/ctx"
+echo "hello from the build context" > "$work/ctx/test.html"
+cat > "$work/ctx/Dockerfile" <<'EOF'
+FROM busybox:demo
+LABEL "purpose"="practice"
+ARG greeting=hello
+ENV GREETING=$greeting
+WORKDIR /var/www/html
+COPY test.html .
+RUN echo "$GREETING, built by wharf" > built.txt
+EXPOSE 80
+CMD ["cat", "/var/www/html/built.txt", "/var/www/html/test.html"]
+EOF
+w build -t mybuild:0.0 "$work/ctx"
+w build -t mybuild:0.0 "$work/ctx"
+w run --rm --network none mybuild:0.0
+w history mybuild:0.0
 
 echo; echo "== registry: push to wharf's own registry, pull into a fresh root"
 port=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
