@@ -53,8 +53,8 @@ export async function serve(extraArgs: string[] = []): Promise<Served> {
         if (child.exitCode === null) child.kill('SIGKILL');
       }
       // Containers the test left: removed with the engine's own CLI.
-      const ids = spawnSync(WHARF_BIN, ['--root', root, 'ps', '-aq', '--no-trunc'], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
-      if (ids.length) spawnSync(WHARF_BIN, ['--root', root, 'rm', '-f', ...ids]);
+      const ids = (spawnSync(WHARF_BIN, ['--root', root, 'ps', '-aq', '--no-trunc'], { encoding: 'utf8', timeout: 30000 }).stdout ?? '').split('\n').filter(Boolean);
+      if (ids.length) spawnSync(WHARF_BIN, ['--root', root, 'rm', '-f', ...ids], { timeout: 60000 });
       removeDir(dir);
     },
   };
