@@ -15,7 +15,9 @@ import { docker, DOCKER_CLI, serve, type Served } from './helpers.js';
 import { distributionMissing, startDistribution, type Distribution } from '../registry/support.js';
 
 const hasDockerPy = spawnSync('python3', ['-c', 'import docker']).status === 0;
-const skip = process.getuid?.() !== 0 ? 'wharf serve runs containers as root' : distributionMissing ?? (!DOCKER_CLI ? 'no docker CLI (used to push the fixture)' : false);
+// Quarantined with cli.test.ts: a full CI run hung here until the 10-minute test timeout (cause not yet found).
+const quarantined = process.env.WHARF_TEST_API_CLI === '1' ? false : 'hung once in CI, cause unknown: WHARF_TEST_API_CLI=1 runs it';
+const skip = process.getuid?.() !== 0 ? 'wharf serve runs containers as root' : distributionMissing ?? (!DOCKER_CLI ? 'no docker CLI (used to push the fixture)' : quarantined);
 let s: Served;
 let reg: Distribution;
 let ref: string;
